@@ -1,0 +1,59 @@
+package dev.edgeagent.agent;
+
+import dev.edgeagent.protocol.DeviceId;
+import dev.edgeagent.protocol.wire.Fields;
+import dev.edgeagent.protocol.wire.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The agent's configuration file, validated as it is read: every error names the field. */
+public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtimeBinary, Path runtimeStateRoot,
+        String profile, Set<String> insecureRegistries, int maxOrderBytes) {
+    public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
+    public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
+    public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
+            "profile", "insecureRegistries", "maxOrderBytes");
+
+    public AgentConfig {
+        String scheme = broker.getScheme();
+        if (!"tcp".equals(scheme) && !"ssl".equals(scheme)) {
+            throw new IllegalArgumentException("broker must be tcp://host:port or ssl://host:port, got " + broker);
+        }
+        if (!root.isAbsolute() || !runtimeStateRoot.isAbsolute()) {
+            throw new IllegalArgumentException("root and runtimeStateRoot must be absolute paths");
+        }
+        if (maxOrderBytes < 1024) {
+            throw new IllegalArgumentException("maxOrderBytes must be at least 1024");
+        }
+        insecureRegistries = Set.copyOf(insecureRegistries);
+    }
+
+    public static AgentConfig load(Path file) throws IOException {
+        Map<String, Object> map;
+        try {
+            map = Json.object(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IOException("config " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            Fields f = new Fields(map, "");
+            f.refuseUnknown(FIELDS);
+            return new AgentConfig(
+                    new DeviceId(f.requireString("deviceId")),
+                    URI.create(f.requireString("broker")),
+                    Path.of(f.optionalString("root").orElse(DEFAULT_ROOT.toString())),
+                    Path.of(f.optionalString("runtime").orElse("/usr/sbin/runc")),
+                    Path.of(f.optionalString("runtimeStateRoot").orElse(DEFAULT_RUNTIME_STATE.toString())),
+                    f.optionalString("profile").orElse("generic-x86_64"),
+                    Set.copyOf(f.optionalStrings("insecureRegistries").orElse(List.of())),
+                    (int) f.optionalLong("maxOrderBytes").orElse(65536));
+        } catch (Fields.WireException | IllegalArgumentException e) {
+            throw new IOException("config " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.edgeagent.agent;
+
+import dev.edgeagent.protocol.AppName;
+import java.nio.file.Path;
+
+/** The agent's on-disk layout under its root (docs/architecture.md, "On disk"). */
+public record AgentPaths(Path root) {
+    public Path state() {
+        return root.resolve("state");
+    }
+
+    public Path apps() {
+        return root.resolve("apps");
+    }
+
+    public Path app(AppName app) {
+        return apps().resolve(app.value());
+    }
+
+    public Path generation(AppName app, long generation) {
+        return app(app).resolve(Long.toString(generation));
+    }
+
+    /** Where a generation is built; it becomes visible under its number only once whole. */
+    public Path staging(AppName app, long generation) {
+        return app(app).resolve(".staging-" + generation);
+    }
+
+    public Path log(AppName app) {
+        return root.resolve("logs").resolve(app.value()).resolve(app.value() + ".log");
+    }
+}

@@ -1,0 +1,22 @@
+package dev.edgeagent.agent.control;
+
+/** The agent's side of the control plane: orders come in, replies, events and status go out. */
+public interface ControlChannel extends AutoCloseable {
+    /** Receives one command on the channel's own thread: it must hand the work off, not do it there. */
+    @FunctionalInterface
+    interface CommandHandler {
+        void onCommand(String name, byte[] payload, ReplyTo replyTo);
+    }
+
+    void start(CommandHandler handler) throws Exception;
+
+    void reply(ReplyTo to, byte[] payload);
+
+    void event(byte[] payload);
+
+    /** Publishes the retained status; the newest one wins. */
+    void status(byte[] payload);
+
+    @Override
+    void close();
+}

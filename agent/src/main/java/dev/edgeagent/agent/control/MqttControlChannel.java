@@ -1,0 +1,161 @@
+package dev.edgeagent.agent.control;
+
+import dev.edgeagent.protocol.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.tinylog.Logger;
+
+/**
+ * The control plane over MQTT 5 (Paho). Client id = device id; a retained last will marks the device offline;
+ * a persistent session keeps QoS 1 orders that arrive while the device is away.
+ */
+public final class MqttControlChannel implements ControlChannel {
+    private static final long SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
+
+    private final String brokerUri;
+    private final Topics topics;
+    private final MqttClient client;
+    // Paho forbids blocking calls on its callback thread; resubscribing after a reconnect happens here.
+    private final ExecutorService reconnects = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-reconnect"));
+    private final AtomicReference<byte[]> lastStatus = new AtomicReference<>();
+    private CommandHandler handler;
+
+    public MqttControlChannel(String brokerUri, Topics topics) throws MqttException {
+        this.brokerUri = brokerUri;
+        this.topics = topics;
+        this.client = new MqttClient(brokerUri, topics.device().value(), new MemoryPersistence());
+    }
+
+    @Override
+    public void start(CommandHandler commandHandler) throws MqttException {
+        this.handler = commandHandler;
+        client.setCallback(new Callback());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
+        options.setAutomaticReconnect(true);
+        options.setAutomaticReconnectDelay(1, 60);
+        options.setKeepAliveInterval(30);
+        MqttMessage will = new MqttMessage("false".getBytes(StandardCharsets.UTF_8), 1, true, null);
+        options.setWill(topics.online(), will);
+        client.connect(options);
+        onConnected();
+        Logger.info("connected to {} as {}", brokerUri, topics.device());
+    }
+
+    private void onConnected() throws MqttException {
+        client.subscribe(topics.allCommands(), 1);
+        publish(topics.online(), "true".getBytes(StandardCharsets.UTF_8), 1, true, null);
+        byte[] status = lastStatus.get();
+        if (status != null) {
+            publish(topics.status(), status, 1, true, null);
+        }
+    }
+
+    @Override
+    public void reply(ReplyTo to, byte[] payload) {
+        MqttProperties props = null;
+        if (to.correlationData().isPresent()) {
+            props = new MqttProperties();
+            props.setCorrelationData(to.correlationData().get());
+        }
+        publish(to.responseTopic().orElse(topics.reply()), payload, 1, false, props);
+    }
+
+    @Override
+    public void event(byte[] payload) {
+        publish(topics.events(), payload, 1, false, null);
+    }
+
+    @Override
+    public void status(byte[] payload) {
+        lastStatus.set(payload);
+        publish(topics.status(), payload, 1, true, null);
+    }
+
+    private void publish(String topic, byte[] payload, int qos, boolean retained, MqttProperties props) {
+        try {
+            MqttMessage m = new MqttMessage(payload, qos, retained, props);
+            client.publish(topic, m);
+        } catch (MqttException e) {
+            // Status is republished on reconnect; replies and events lost while offline are logged (queueing: issue 5).
+            Logger.warn("publish to {} failed: {}", topic, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        reconnects.shutdown();
+        try {
+            if (client.isConnected()) {
+                publish(topics.online(), "false".getBytes(StandardCharsets.UTF_8), 1, true, null);
+                client.disconnect(5000);
+            }
+            client.close();
+        } catch (MqttException e) {
+            Logger.warn("MQTT close: {}", e.getMessage());
+        }
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            String name = topics.commandName(topic);
+            if (name == null) {
+                return;
+            }
+            MqttProperties p = message.getProperties();
+            ReplyTo replyTo = new ReplyTo(
+                    Optional.ofNullable(p == null ? null : p.getResponseTopic()).filter(t -> !t.isEmpty()),
+                    Optional.ofNullable(p == null ? null : p.getCorrelationData()));
+            byte[] payload = message.getPayload();
+            try {
+                handler.onCommand(name, payload, replyTo);
+            } catch (RuntimeException e) {
+                Logger.error(e, "command {} could not be queued", name);
+            }
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            if (reconnect) {
+                reconnects.submit(() -> {
+                    try {
+                        onConnected();
+                        Logger.info("reconnected to {}", serverURI);
+                    } catch (MqttException e) {
+                        Logger.warn("resubscribe after reconnect failed: {}", e.getMessage());
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            Logger.warn("disconnected from broker: {}", response.getReasonString());
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            Logger.warn("MQTT error: {}", exception.getMessage());
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {}
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+    }
+}

@@ -1,0 +1,274 @@
+package dev.edgeagent.agent.deploy;
+
+import dev.edgeagent.agent.AgentPaths;
+import dev.edgeagent.agent.state.AppPhase;
+import dev.edgeagent.agent.state.AppRecord;
+import dev.edgeagent.agent.state.StateStore;
+import dev.edgeagent.ota.ImagePuller;
+import dev.edgeagent.ota.OtaException;
+import dev.edgeagent.ota.PulledImage;
+import dev.edgeagent.ota.blob.BlobStore;
+import dev.edgeagent.ota.image.Descriptor;
+import dev.edgeagent.ota.image.MediaTypes;
+import dev.edgeagent.ota.unpack.LayerSource;
+import dev.edgeagent.ota.unpack.LayerUnpacker;
+import dev.edgeagent.profiles.CeilingExceeded;
+import dev.edgeagent.profiles.DeviceProfile;
+import dev.edgeagent.profiles.ResourceLimits;
+import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.DeployOrder;
+import dev.edgeagent.protocol.ErrorCode;
+import dev.edgeagent.protocol.wire.Json;
+import dev.edgeagent.runtime.ContainerId;
+import dev.edgeagent.runtime.ContainerRuntime;
+import dev.edgeagent.runtime.ContainerState;
+import dev.edgeagent.runtime.RuntimeFailure;
+import dev.edgeagent.runtime.spec.AppSpec;
+import dev.edgeagent.runtime.spec.HardenedSpec;
+import dev.edgeagent.security.fs.AtomicFiles;
+import dev.edgeagent.security.fs.Trees;
+import dev.edgeagent.security.seccomp.SeccompProfile;
+import dev.edgeagent.security.userns.IdRange;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.tinylog.Logger;
+
+/**
+ * One deploy, start to finish: pull and verify, unpack into a new generation, write the hardened bundle, replace
+ * the running generation, start. Whatever fails, nothing half-built is left and the previous generation runs again.
+ */
+public final class Deployer {
+    static final List<String> MOUNT_POINTS = List.of("/proc", "/sys", "/dev", "/tmp", "/run");
+    private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final AgentPaths paths;
+    private final StateStore state;
+    private final BlobStore blobs;
+    private final ImagePuller puller;
+    private final LayerUnpacker unpacker;
+    private final ContainerRuntime runtime;
+    private final DeviceProfile profile;
+    private final SeccompProfile seccomp;
+    private final Clock clock;
+
+    public Deployer(AgentPaths paths, StateStore state, BlobStore blobs, ImagePuller puller, LayerUnpacker unpacker,
+            ContainerRuntime runtime, DeviceProfile profile, SeccompProfile seccomp, Clock clock) {
+        this.paths = paths;
+        this.state = state;
+        this.blobs = blobs;
+        this.puller = puller;
+        this.unpacker = unpacker;
+        this.runtime = runtime;
+        this.profile = profile;
+        this.seccomp = seccomp;
+        this.clock = clock;
+    }
+
+    /** Removes generations a crash left half-built: they never became visible, so nothing refers to them. */
+    public void removeAbandonedStaging() throws IOException {
+        if (!Files.isDirectory(paths.apps())) {
+            return;
+        }
+        try (var appDirs = Files.list(paths.apps())) {
+            for (Path appDir : appDirs.toList()) {
+                try (var entries = Files.list(appDir)) {
+                    for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(".staging-")).toList()) {
+                        Logger.info("removing half-built generation {} left by an earlier run", p);
+                        Trees.deleteRecursively(p);
+                    }
+                }
+            }
+        }
+    }
+
+    public AppRecord deploy(DeployOrder order, DeployEvents events) throws DeployFailure {
+        AppName app = order.app();
+        ResourceLimits limits;
+        try {
+            limits = profile.limitsFor(order.resources().memoryBytes(), order.resources().pids());
+        } catch (CeilingExceeded e) {
+            throw new DeployFailure(ErrorCode.LIMIT_EXCEEDED, e.getMessage());
+        }
+        Optional<AppRecord> previous = state.app(app);
+        if (previous.isPresent() && previous.get().image().equals(order.image()) && previous.get().limits().equals(limits)
+                && isRunning(previous.get().container())) {
+            events.emit("deploy.unchanged", Map.of("generation", previous.get().generation()));
+            return previous.get();
+        }
+
+        events.emit("pull.started", Map.of("image", order.image().toString()));
+        PulledImage image;
+        try {
+            image = puller.pull(order.image(), profile.platform(), (blob, done, total, bytesDone, bytesTotal) ->
+                    events.emit("pull.progress", Map.of("blob", blob.digest().toString(), "blobs", done, "of", total,
+                            "percent", bytesTotal == 0 ? 100 : (int) (100 * bytesDone / bytesTotal))));
+        } catch (OtaException e) {
+            throw new DeployFailure(e.code(), e.getMessage(), e);
+        }
+        events.emit("pull.verified", Map.of("manifestDigest", image.manifestDigest().toString()));
+
+        long generation = previous.map(p -> p.generation() + 1).orElse(1L);
+        ContainerId container = new ContainerId(app.value() + "-" + generation);
+        IdRange ids;
+        try {
+            ids = state.idRange(app);
+        } catch (IOException e) {
+            throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the id range of " + app + ": " + e.getMessage(), e);
+        }
+        AppSpec spec = appSpec(image, container, app, ids, limits);
+        Path bundle = build(app, generation, image, spec, events);
+
+        if (previous.isPresent()) {
+            stopQuietly(previous.get().container(), events);
+        }
+        try {
+            start(container, bundle, app);
+        } catch (RuntimeFailure e) {
+            discard(container, bundle);
+            previous.ifPresent(p -> restartPrevious(p, events));
+            throw new DeployFailure(ErrorCode.RUNTIME_ERROR, e.getMessage(), e);
+        }
+        AppRecord record = new AppRecord(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
+                AppPhase.RUNNING, clock.instant());
+        try {
+            state.put(record);
+        } catch (IOException e) {
+            discard(container, bundle);
+            previous.ifPresent(p -> restartPrevious(p, events));
+            throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the deploy of " + app + ": " + e.getMessage(), e);
+        }
+        events.emit("container.started", Map.of("generation", generation, "container", container.value(),
+                "runtime", runtime.describe()));
+        previous.ifPresent(p -> removeGeneration(p.name(), p.generation()));
+        return record;
+    }
+
+    private AppSpec appSpec(PulledImage image, ContainerId container, AppName app, IdRange ids, ResourceLimits limits)
+            throws DeployFailure {
+        try {
+            ProcessUser user = ProcessUser.parse(image.config().user());
+            List<String> env = new ArrayList<>(image.config().env());
+            if (env.stream().noneMatch(e -> e.startsWith("PATH="))) {
+                env.add(DEFAULT_PATH);
+            }
+            return new AppSpec(container.value(), app.value(), image.config().processArgs(), env,
+                    image.config().workingDir().orElse("/"), user.uid(), user.gid(), ids, limits, seccomp);
+        } catch (IllegalArgumentException e) {
+            throw new DeployFailure(ErrorCode.UNSUPPORTED_IMAGE, "image " + image.ref() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Unpacks and writes the bundle in a staging dir, then renames it into place: a generation is whole or absent. */
+    private Path build(AppName app, long generation, PulledImage image, AppSpec spec, DeployEvents events) throws DeployFailure {
+        Path staging = paths.staging(app, generation);
+        Path bundle = paths.generation(app, generation);
+        try {
+            Trees.deleteRecursively(staging);
+            Trees.deleteRecursively(bundle);
+            Files.createDirectories(staging);
+            Path rootfs = staging.resolve("rootfs");
+            List<LayerSource> layers = new ArrayList<>();
+            for (int i = 0; i < image.manifest().layers().size(); i++) {
+                Descriptor layer = image.manifest().layers().get(i);
+                layers.add(new LayerSource(blobs.path(layer.digest()), MediaTypes.GZIP_LAYERS.contains(layer.mediaType()),
+                        image.config().diffIds().get(i)));
+            }
+            events.emit("unpack.started", Map.of("layers", layers.size(), "generation", generation));
+            unpacker.unpack(layers, rootfs, spec.ids());
+            for (String mountPoint : MOUNT_POINTS) {
+                unpacker.ensureDirectory(rootfs, mountPoint, spec.ids());
+            }
+            AtomicFiles.write(staging.resolve("config.json"), Json.pretty(HardenedSpec.build(spec).root()));
+            AtomicFiles.moveAtomically(staging, bundle);
+            AtomicFiles.fsyncDirectory(paths.app(app));
+            events.emit("unpack.done", Map.of("generation", generation));
+            return bundle;
+        } catch (OtaException e) {
+            deleteQuietly(staging);
+            throw new DeployFailure(e.code(), e.getMessage(), e);
+        } catch (IOException e) {
+            deleteQuietly(staging);
+            deleteQuietly(bundle);
+            throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not build generation " + generation + " of " + app
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void start(ContainerId container, Path bundle, AppName app) throws RuntimeFailure {
+        runtime.delete(container, true);
+        runtime.create(container, bundle, paths.log(app));
+        runtime.start(container);
+        Optional<ContainerState> s = runtime.state(container);
+        if (s.isEmpty() || s.get().status() == ContainerState.Status.STOPPED) {
+            throw new RuntimeFailure("container " + container + " exited right after it started (see " + paths.log(app) + ")");
+        }
+    }
+
+    private boolean isRunning(ContainerId container) {
+        try {
+            return runtime.state(container).map(s -> s.status().isRunning()).orElse(false);
+        } catch (RuntimeFailure e) {
+            return false;
+        }
+    }
+
+    /** SIGTERM, a grace period, then SIGKILL; then the container is deleted. */
+    void stopQuietly(ContainerId container, DeployEvents events) {
+        try {
+            Optional<ContainerState> s = runtime.state(container);
+            if (s.isPresent() && s.get().status().isRunning()) {
+                runtime.kill(container, "TERM");
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (System.nanoTime() < deadline && isRunning(container)) {
+                    Thread.sleep(50);
+                }
+                if (isRunning(container)) {
+                    runtime.kill(container, "KILL");
+                }
+            }
+            runtime.delete(container, true);
+            events.emit("container.stopped", Map.of("container", container.value()));
+        } catch (RuntimeFailure e) {
+            Logger.warn("stopping {} failed: {}", container, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void restartPrevious(AppRecord previous, DeployEvents events) {
+        try {
+            start(previous.container(), paths.generation(previous.name(), previous.generation()), previous.name());
+            events.emit("rollback.done", Map.of("generation", previous.generation()));
+        } catch (RuntimeFailure e) {
+            Logger.error("app={} previous generation {} did not restart: {}", previous.name(), previous.generation(), e.getMessage());
+            events.emit("rollback.failed", Map.of("generation", previous.generation(), "message", e.getMessage()));
+        }
+    }
+
+    private void discard(ContainerId container, Path bundle) {
+        try {
+            runtime.delete(container, true);
+        } catch (RuntimeFailure e) {
+            Logger.warn("deleting {} failed: {}", container, e.getMessage());
+        }
+        deleteQuietly(bundle);
+    }
+
+    private void removeGeneration(AppName app, long generation) {
+        deleteQuietly(paths.generation(app, generation));
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Trees.deleteRecursively(p);
+        } catch (IOException e) {
+            Logger.warn("could not remove {}: {}", p, e.getMessage());
+        }
+    }
+}

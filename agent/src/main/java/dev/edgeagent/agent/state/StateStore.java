@@ -1,0 +1,136 @@
+package dev.edgeagent.agent.state;
+
+import dev.edgeagent.profiles.ResourceLimits;
+import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.wire.Json;
+import dev.edgeagent.runtime.ContainerId;
+import dev.edgeagent.security.Digest;
+import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.security.fs.AtomicFiles;
+import dev.edgeagent.security.userns.IdRange;
+import dev.edgeagent.security.userns.IdRangeAllocator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The agent's memory on disk: {@code state/apps.json} (what runs) and {@code state/idranges.json} (which host ids
+ * belong to which app). Every write is atomic; a crash leaves the previous file or the new one.
+ */
+public final class StateStore {
+    private final Path appsFile;
+    private final Path rangesFile;
+    private final Map<AppName, AppRecord> apps = new TreeMap<>(java.util.Comparator.comparing(AppName::value));
+    private final Map<AppName, IdRange> ranges = new TreeMap<>(java.util.Comparator.comparing(AppName::value));
+
+    public StateStore(Path stateDir) throws IOException {
+        Files.createDirectories(stateDir);
+        this.appsFile = stateDir.resolve("apps.json");
+        this.rangesFile = stateDir.resolve("idranges.json");
+        load();
+    }
+
+    public synchronized List<AppRecord> apps() {
+        return List.copyOf(apps.values());
+    }
+
+    public synchronized Optional<AppRecord> app(AppName name) {
+        return Optional.ofNullable(apps.get(name));
+    }
+
+    public synchronized void put(AppRecord record) throws IOException {
+        AppRecord previous = apps.put(record.name(), record);
+        try {
+            saveApps();
+        } catch (IOException e) {
+            if (previous == null) {
+                apps.remove(record.name());
+            } else {
+                apps.put(previous.name(), previous);
+            }
+            throw e;
+        }
+    }
+
+    /** The app's id range, allocated and persisted on first use; an app keeps its range for good. */
+    public synchronized IdRange idRange(AppName name) throws IOException {
+        IdRange existing = ranges.get(name);
+        if (existing != null) {
+            return existing;
+        }
+        IdRange fresh = IdRangeAllocator.next(ranges.values());
+        ranges.put(name, fresh);
+        try {
+            saveRanges();
+        } catch (IOException e) {
+            ranges.remove(name);
+            throw e;
+        }
+        return fresh;
+    }
+
+    private void saveApps() throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (AppRecord r : apps.values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("image", r.image().toString());
+            m.put("manifestDigest", r.manifestDigest().toString());
+            m.put("generation", r.generation());
+            m.put("container", r.container().value());
+            m.put("idRangeStart", r.ids().hostStart());
+            m.put("idRangeSize", r.ids().size());
+            m.put("memoryBytes", r.limits().memoryBytes());
+            m.put("pids", r.limits().pids());
+            m.put("phase", r.phase().name());
+            m.put("since", r.since().toString());
+            out.put(r.name().value(), m);
+        }
+        AtomicFiles.write(appsFile, Json.pretty(Map.of("version", 1, "apps", out)));
+    }
+
+    private void saveRanges() throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<AppName, IdRange> e : ranges.entrySet()) {
+            out.put(e.getKey().value(), Map.of("hostStart", e.getValue().hostStart(), "size", e.getValue().size()));
+        }
+        AtomicFiles.write(rangesFile, Json.pretty(Map.of("version", 1, "ranges", out)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void load() throws IOException {
+        try {
+            if (Files.exists(rangesFile)) {
+                Map<String, Object> root = Json.object(Files.readAllBytes(rangesFile));
+                for (Map.Entry<String, Object> e : ((Map<String, Object>) root.get("ranges")).entrySet()) {
+                    Map<String, Object> m = (Map<String, Object>) e.getValue();
+                    ranges.put(new AppName(e.getKey()), new IdRange(num(m, "hostStart"), num(m, "size")));
+                }
+            }
+            if (Files.exists(appsFile)) {
+                Map<String, Object> root = Json.object(Files.readAllBytes(appsFile));
+                for (Map.Entry<String, Object> e : ((Map<String, Object>) root.get("apps")).entrySet()) {
+                    Map<String, Object> m = (Map<String, Object>) e.getValue();
+                    AppName name = new AppName(e.getKey());
+                    apps.put(name, new AppRecord(name, ImageRef.parse((String) m.get("image")),
+                            Digest.parse((String) m.get("manifestDigest")), num(m, "generation"),
+                            new ContainerId((String) m.get("container")),
+                            new IdRange(num(m, "idRangeStart"), num(m, "idRangeSize")),
+                            new ResourceLimits(num(m, "memoryBytes"), num(m, "pids")),
+                            AppPhase.valueOf((String) m.get("phase")), Instant.parse((String) m.get("since"))));
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new IOException("state in " + appsFile.getParent() + " is unreadable: " + e, e);
+        }
+    }
+
+    private static long num(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).longValue();
+    }
+}

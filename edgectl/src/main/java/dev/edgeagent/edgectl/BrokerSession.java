@@ -1,0 +1,82 @@
+package dev.edgeagent.edgectl;
+
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/** A short MQTT session for one CLI command: messages on subscribed topics queue up for the command to read. */
+final class BrokerSession implements AutoCloseable {
+    record Received(String topic, MqttMessage message) {}
+
+    private final MqttClient client;
+    private final BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
+    private final String clientId = "edgectl-" + UUID.randomUUID();
+
+    BrokerSession(String broker) throws MqttException {
+        client = new MqttClient(broker, clientId, new MemoryPersistence());
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                inbox.add(new Received(topic, message));
+            }
+
+            @Override
+            public void disconnected(MqttDisconnectResponse r) {}
+
+            @Override
+            public void mqttErrorOccurred(MqttException e) {}
+
+            @Override
+            public void deliveryComplete(IMqttToken t) {}
+
+            @Override
+            public void connectComplete(boolean reconnect, String uri) {}
+
+            @Override
+            public void authPacketArrived(int code, MqttProperties p) {}
+        });
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setConnectionTimeout(10);
+        client.connect(options);
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    void subscribe(String topic) throws MqttException {
+        client.subscribe(topic, 1);
+    }
+
+    void publish(String topic, byte[] payload, MqttProperties props) throws MqttException {
+        client.publish(topic, new MqttMessage(payload, 1, false, props));
+    }
+
+    /** The next message, or null when none came within the timeout. */
+    Received next(long timeoutMillis) throws InterruptedException {
+        return inbox.poll(Math.max(0, timeoutMillis), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(2000);
+            }
+            client.close();
+        } catch (MqttException e) {
+            // closing: nothing left to tell the user
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.edgeagent.edgectl;
+
+import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.DeployOrder;
+import dev.edgeagent.protocol.DeviceId;
+import dev.edgeagent.protocol.OperationId;
+import dev.edgeagent.protocol.ResourceRequest;
+import dev.edgeagent.protocol.Topics;
+import dev.edgeagent.protocol.wire.DeployOrderJson;
+import dev.edgeagent.protocol.wire.Json;
+import dev.edgeagent.security.ImageRef;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/** The operator's CLI. Exit codes: 0 done, 1 the device refused or failed, 2 usage, 3 broker or timeout. */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    static final int UNREACHABLE = 3;
+
+    private static final String HELP = """
+            usage: edgectl deploy --device ID --app NAME --image REPO@sha256:HEX [--memory 64m] [--pids N]
+                                  [--id ORDER_ID] [--timeout SECONDS] [--broker URI] [--json]
+                   edgectl status --device ID [--timeout SECONDS] [--broker URI] [--json]
+            The broker defaults to $EDGE_BROKER, else tcp://127.0.0.1:1883.
+            """;
+    private static final List<String> COMMON = List.of("--device", "--broker", "--timeout");
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Main(System.out, System.err).run(args));
+    }
+
+    int run(String[] argv) {
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("help")) {
+            out.print(HELP);
+            return argv.length == 0 ? USAGE : OK;
+        }
+        List<String> rest = Arrays.asList(argv).subList(1, argv.length);
+        try {
+            return switch (argv[0]) {
+                case "deploy" -> deploy(new Args(rest, concat(COMMON, "--app", "--image", "--memory", "--pids", "--id"),
+                        List.of("--json")));
+                case "status" -> status(new Args(rest, COMMON, List.of("--json")));
+                default -> throw new Args.UsageError("unknown command '" + argv[0] + "'");
+            };
+        } catch (Args.UsageError | IllegalArgumentException e) {
+            err.println("edgectl: " + e.getMessage());
+            err.print(HELP);
+            return USAGE;
+        } catch (MqttException e) {
+            err.println("edgectl: cannot talk to the broker: " + e.getMessage());
+            return UNREACHABLE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return UNREACHABLE;
+        }
+    }
+
+    private int deploy(Args a) throws Args.UsageError, MqttException, InterruptedException {
+        DeviceId device = new DeviceId(a.require("--device"));
+        ImageRef image = ImageRef.parse(a.require("--image"));
+        OptionalLong memory = a.get("--memory").map(m -> OptionalLong.of(ByteSize.parse(m))).orElse(OptionalLong.empty());
+        OptionalLong pids = a.get("--pids").map(p -> OptionalLong.of(Long.parseLong(p))).orElse(OptionalLong.empty());
+        OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
+        DeployOrder order = new DeployOrder(id, new AppName(a.require("--app")), image, new ResourceRequest(memory, pids));
+        Topics topics = new Topics(device);
+        long deadline = System.currentTimeMillis() + timeoutMillis(a, 300);
+        try (BrokerSession session = new BrokerSession(broker(a))) {
+            String replyTopic = "edgectl/" + session.clientId() + "/reply";
+            session.subscribe(replyTopic);
+            session.subscribe(topics.events());
+            MqttProperties props = new MqttProperties();
+            props.setResponseTopic(replyTopic);
+            props.setCorrelationData(id.value().getBytes(StandardCharsets.UTF_8));
+            session.publish(topics.command("deploy"), DeployOrderJson.encode(order), props);
+            if (!a.flag("--json")) {
+                out.println("order " + id + " sent to " + device + ": deploy " + order.app() + " = " + image);
+            }
+            while (true) {
+                BrokerSession.Received r = session.next(deadline - System.currentTimeMillis());
+                if (r == null) {
+                    err.println("edgectl: no reply from " + device + " within the timeout (is its agent running?)");
+                    return UNREACHABLE;
+                }
+                Map<String, Object> msg = parse(r.message().getPayload());
+                if (r.topic().equals(topics.events())) {
+                    if (id.value().equals(msg.get("op")) && !a.flag("--json")) {
+                        out.println("  " + describeEvent(msg));
+                    }
+                    continue;
+                }
+                if (!id.value().equals(msg.get("id"))) {
+                    continue;
+                }
+                boolean ok = Boolean.TRUE.equals(msg.get("ok"));
+                if (a.flag("--json")) {
+                    out.println(new String(r.message().getPayload(), StandardCharsets.UTF_8));
+                } else if (ok) {
+                    out.println("done: " + msg.get("message"));
+                } else {
+                    err.println("failed [" + msg.get("code") + "]: " + msg.get("message"));
+                }
+                return ok ? OK : FAILED;
+            }
+        }
+    }
+
+    private int status(Args a) throws Args.UsageError, MqttException, InterruptedException {
+        DeviceId device = new DeviceId(a.require("--device"));
+        Topics topics = new Topics(device);
+        try (BrokerSession session = new BrokerSession(broker(a))) {
+            session.subscribe(topics.status());
+            BrokerSession.Received r = session.next(timeoutMillis(a, 5));
+            if (r == null) {
+                err.println("edgectl: no status retained for device " + device + " (has its agent ever connected?)");
+                return FAILED;
+            }
+            if (a.flag("--json")) {
+                out.println(new String(r.message().getPayload(), StandardCharsets.UTF_8));
+                return OK;
+            }
+            out.print(StatusView.render(parse(r.message().getPayload())));
+            return OK;
+        }
+    }
+
+    private static String describeEvent(Map<String, Object> e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.get("type")));
+        e.forEach((k, v) -> {
+            if (!List.of("time", "device", "op", "app", "type").contains(k)) {
+                sb.append(' ').append(k).append('=').append(v);
+            }
+        });
+        return sb.toString();
+    }
+
+    private static Map<String, Object> parse(byte[] payload) {
+        try {
+            return Json.object(payload);
+        } catch (IOException e) {
+            return Map.of("unreadable", new String(payload, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String broker(Args a) {
+        return a.get("--broker").orElseGet(() -> {
+            String env = System.getenv("EDGE_BROKER");
+            return env == null || env.isBlank() ? "tcp://127.0.0.1:1883" : env;
+        });
+    }
+
+    private static long timeoutMillis(Args a, long defaultSeconds) {
+        long seconds = a.get("--timeout").map(Long::parseLong).orElse(defaultSeconds);
+        if (seconds <= 0) {
+            throw new IllegalArgumentException("--timeout must be a positive number of seconds");
+        }
+        return seconds * 1000;
+    }
+
+    private static List<String> concat(List<String> base, String... more) {
+        return java.util.stream.Stream.concat(base.stream(), Arrays.stream(more)).toList();
+    }
+}

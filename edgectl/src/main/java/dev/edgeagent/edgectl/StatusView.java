@@ -1,0 +1,36 @@
+package dev.edgeagent.edgectl;
+
+import java.util.Map;
+
+/** A device's status document as a few lines a person can read. */
+final class StatusView {
+    private StatusView() {}
+
+    @SuppressWarnings("unchecked")
+    static String render(Map<String, Object> s) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("device   ").append(s.get("device")).append("  (as of ").append(s.get("time")).append(")\n");
+        sb.append("agent    ").append(s.get("agent") instanceof Map<?, ?> m ? m.get("version") : "?")
+                .append("  profile ").append(s.get("profile")).append("  platform ").append(s.get("platform")).append('\n');
+        sb.append("runtime  ").append(s.get("runtime")).append('\n');
+        Map<String, Object> apps = s.get("apps") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        if (apps.isEmpty()) {
+            sb.append("apps     none\n");
+        }
+        for (Map.Entry<String, Object> e : apps.entrySet()) {
+            Map<String, Object> app = (Map<String, Object>) e.getValue();
+            Map<String, Object> limits = (Map<String, Object>) app.getOrDefault("limits", Map.of());
+            Map<String, Object> ids = (Map<String, Object>) app.getOrDefault("idRange", Map.of());
+            sb.append("app      ").append(e.getKey()).append("  ").append(app.get("phase"))
+                    .append("  generation ").append(app.get("generation")).append("  container ").append(app.get("container")).append('\n');
+            sb.append("         image   ").append(app.get("image")).append('\n');
+            sb.append("         limits  memory ").append(limits.get("memoryBytes")).append(" bytes, pids ").append(limits.get("pids"))
+                    .append("  ids ").append(ids.get("hostStart")).append("+").append(ids.get("size")).append('\n');
+        }
+        if (s.get("lastError") instanceof Map<?, ?> err) {
+            sb.append("error    [").append(err.get("code")).append("] ").append(err.get("message")).append(" (op ")
+                    .append(err.get("op")).append(")\n");
+        }
+        return sb.toString();
+    }
+}

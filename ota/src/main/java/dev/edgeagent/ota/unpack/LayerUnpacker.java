@@ -1,0 +1,239 @@
+package dev.edgeagent.ota.unpack;
+
+import dev.edgeagent.security.DigestingInputStream;
+import dev.edgeagent.security.fs.Trees;
+import dev.edgeagent.security.userns.IdRange;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Applies image layers, in order, to a rootfs directory. It never follows a symlink it did not check, never writes
+ * outside the rootfs, shifts every owner into the app's id range, and checks each layer's uncompressed digest.
+ * Anything unsafe stops the unpack with {@link UnsafeLayerException}; the caller discards the partial tree.
+ */
+public final class LayerUnpacker {
+    private static final String WHITEOUT = ".wh.";
+    private static final String OPAQUE = ".wh..wh..opq";
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+    private final POSIX posix = POSIXFactory.getNativePOSIX();
+    private final UnpackLimits limits;
+
+    public LayerUnpacker(UnpackLimits limits) {
+        this.limits = limits;
+    }
+
+    public void unpack(List<LayerSource> layers, Path rootfs, IdRange ids) throws IOException, UnsafeLayerException {
+        Files.createDirectories(rootfs);
+        chown(rootfs, 0, 0, ids);
+        Budget budget = new Budget();
+        for (int i = 0; i < layers.size(); i++) {
+            applyLayer(layers.get(i), i, rootfs, ids, budget);
+        }
+    }
+
+    /** Makes a directory in the rootfs (for mount points), owned by the app's root, refusing any symlink on the way. */
+    public void ensureDirectory(Path rootfs, String path, IdRange ids) throws IOException, UnsafeLayerException {
+        EntryPath p = EntryPath.parse(path.replaceFirst("^/+", ""), limits.maxPathLength());
+        Path dir = prepareParents(rootfs, p.parent(), ids);
+        Path target = dir.resolve(p.fileName());
+        if (Files.isSymbolicLink(target)) {
+            throw new UnsafeLayerException("mount point " + path + " is a symlink in the image");
+        }
+        if (!Files.exists(target, NOFOLLOW)) {
+            Files.createDirectory(target);
+            chown(target, 0, 0, ids);
+            posix.chmod(target.toString(), 0755);
+        } else if (!Files.isDirectory(target, NOFOLLOW)) {
+            throw new UnsafeLayerException("mount point " + path + " is not a directory in the image");
+        }
+    }
+
+    private void applyLayer(LayerSource layer, int index, Path rootfs, IdRange ids, Budget budget)
+            throws IOException, UnsafeLayerException {
+        Set<EntryPath> createdHere = new HashSet<>();
+        try (InputStream file = new BufferedInputStream(Files.newInputStream(layer.blob()), 65536)) {
+            InputStream decompressed = layer.gzip() ? new GZIPInputStream(file, 65536) : file;
+            DigestingInputStream tarBytes = new DigestingInputStream(decompressed);
+            TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
+            for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                if (++budget.entries > limits.maxEntries()) {
+                    throw new UnsafeLayerException("layer " + index + " passes the limit of " + limits.maxEntries() + " entries");
+                }
+                EntryPath path = EntryPath.parse(entry.getName(), limits.maxPathLength());
+                applyEntry(entry, path, tar, rootfs, ids, budget, createdHere, index);
+            }
+            tarBytes.drain();
+            if (!tarBytes.digest().equals(layer.diffId())) {
+                throw new UnsafeLayerException("layer " + index + " unpacks to a tar whose digest is not the image config's diff_id "
+                        + layer.diffId());
+            }
+        }
+    }
+
+    private void applyEntry(TarArchiveEntry entry, EntryPath path, InputStream content, Path rootfs, IdRange ids,
+            Budget budget, Set<EntryPath> createdHere, int layer) throws IOException, UnsafeLayerException {
+        if (path.isRoot()) {
+            if (entry.isDirectory()) {
+                setMetadata(rootfs, entry, ids);
+            }
+            return;
+        }
+        String name = path.fileName();
+        Path parent = prepareParents(rootfs, path.parent(), ids);
+        if (name.equals(OPAQUE)) {
+            clearLowerLayers(parent, path.parent(), createdHere);
+            return;
+        }
+        if (name.startsWith(WHITEOUT)) {
+            String hidden = name.substring(WHITEOUT.length());
+            if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
+                throw new UnsafeLayerException("whiteout " + path + " names no file");
+            }
+            Trees.deleteRecursively(parent.resolve(hidden));
+            return;
+        }
+        Path target = parent.resolve(name);
+        createdHere.add(path);
+        if (entry.isDirectory()) {
+            if (!Files.isDirectory(target, NOFOLLOW)) {
+                Trees.deleteRecursively(target);
+                Files.createDirectory(target);
+            }
+            setMetadata(target, entry, ids);
+            return;
+        }
+        Trees.deleteRecursively(target);
+        if (entry.isSymbolicLink()) {
+            // The link text is stored, never followed here; at run time it resolves inside the container's root.
+            Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
+            chown(target, entry.getLongUserId(), entry.getLongGroupId(), ids);
+        } else if (entry.isLink()) {
+            EntryPath linked = EntryPath.parse(entry.getLinkName(), limits.maxPathLength());
+            if (linked.isRoot()) {
+                throw new UnsafeLayerException("hardlink " + path + " points at the root directory");
+            }
+            Path source = prepareParents(rootfs, linked.parent(), ids).resolve(linked.fileName());
+            if (!Files.isRegularFile(source, NOFOLLOW)) {
+                throw new UnsafeLayerException("hardlink " + path + " points at " + linked + ", which is not a regular file in this rootfs");
+            }
+            Files.createLink(target, source);
+        } else if (entry.isFile()) {
+            writeFile(target, content, entry, budget, path);
+            setMetadata(target, entry, ids);
+        } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
+            throw new UnsafeLayerException("layer " + layer + " holds device node " + path + "; device nodes are not allowed");
+        } else if (entry.isFIFO()) {
+            throw new UnsafeLayerException("layer " + layer + " holds fifo " + path + "; fifos are not allowed");
+        } else {
+            throw new UnsafeLayerException("layer " + layer + " holds " + path + " of unsupported tar type '"
+                    + (char) entry.getLinkFlag() + "'");
+        }
+    }
+
+    private void writeFile(Path target, InputStream content, TarArchiveEntry entry, Budget budget, EntryPath path)
+            throws IOException, UnsafeLayerException {
+        long size = entry.getSize();
+        if (budget.bytes + size > limits.maxTotalBytes()) {
+            throw new UnsafeLayerException("unpacking " + path + " would pass the limit of " + limits.maxTotalBytes()
+                    + " unpacked bytes");
+        }
+        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            byte[] buf = new byte[65536];
+            for (int n; (n = content.read(buf)) >= 0; ) {
+                budget.bytes += n;
+                if (budget.bytes > limits.maxTotalBytes()) {
+                    throw new UnsafeLayerException("unpacking " + path + " passed the limit of " + limits.maxTotalBytes()
+                            + " unpacked bytes");
+                }
+                out.write(buf, 0, n);
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new UnsafeLayerException("entry " + path + " appeared twice at once");
+        }
+    }
+
+    /**
+     * Walks from the rootfs to {@code dir}, creating missing directories and refusing any component that is a
+     * symlink or not a directory: this is what keeps every write inside the rootfs.
+     */
+    private Path prepareParents(Path rootfs, EntryPath dir, IdRange ids) throws IOException, UnsafeLayerException {
+        Path current = rootfs;
+        for (String part : dir.parts()) {
+            current = current.resolve(part);
+            if (Files.isSymbolicLink(current)) {
+                throw new UnsafeLayerException("path " + dir + " passes through symlink /" + rootfs.relativize(current));
+            }
+            if (!Files.exists(current, NOFOLLOW)) {
+                Files.createDirectory(current);
+                chown(current, 0, 0, ids);
+                posix.chmod(current.toString(), 0755);
+            } else if (!Files.isDirectory(current, NOFOLLOW)) {
+                throw new UnsafeLayerException("path " + dir + " passes through /" + rootfs.relativize(current)
+                        + ", which is not a directory");
+            }
+        }
+        return current;
+    }
+
+    /** An opaque directory hides what lower layers put there, but not what this layer already wrote. */
+    private void clearLowerLayers(Path dir, EntryPath dirPath, Set<EntryPath> createdHere) throws IOException {
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path child : children.toList()) {
+                if (!createdHere.contains(childOf(dirPath, child.getFileName().toString()))) {
+                    Trees.deleteRecursively(child);
+                }
+            }
+        }
+    }
+
+    private static EntryPath childOf(EntryPath dir, String name) {
+        List<String> p = new ArrayList<>(dir.parts());
+        p.add(name);
+        return new EntryPath(p);
+    }
+
+    private void setMetadata(Path target, TarArchiveEntry entry, IdRange ids) throws IOException, UnsafeLayerException {
+        chown(target, entry.getLongUserId(), entry.getLongGroupId(), ids);
+        // chmod follows links; target was created here as a file or directory and checked not to be a link.
+        posix.chmod(target.toString(), entry.getMode() & 07777);
+        FileTime mtime = FileTime.from(entry.getModTime().toInstant());
+        Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW).setTimes(mtime, null, null);
+    }
+
+    private void chown(Path target, long uid, long gid, IdRange ids) throws IOException, UnsafeLayerException {
+        if (uid < 0 || uid >= ids.size() || gid < 0 || gid >= ids.size()) {
+            throw new UnsafeLayerException("entry /" + target.getFileName() + " is owned by " + uid + ":" + gid
+                    + ", outside the app's " + ids.size() + " ids");
+        }
+        int rc = posix.lchown(target.toString(), (int) ids.toHost(uid), (int) ids.toHost(gid));
+        if (rc != 0) {
+            throw new IOException("lchown " + target + " failed: errno " + posix.errno());
+        }
+    }
+
+    private static final class Budget {
+        long bytes;
+        long entries;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.edgeagent.runtime;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** An OCI runtime (runc, crun) driven through its command line. */
+public interface ContainerRuntime {
+    /** Name and version, as published in the device's status. */
+    String describe();
+
+    /** Creates the container from a bundle; its stdout and stderr go to {@code output}. */
+    void create(ContainerId id, Path bundle, Path output) throws RuntimeFailure;
+
+    void start(ContainerId id) throws RuntimeFailure;
+
+    /** Empty when the runtime does not know the container. */
+    Optional<ContainerState> state(ContainerId id) throws RuntimeFailure;
+
+    void kill(ContainerId id, String signal) throws RuntimeFailure;
+
+    /** Removes the container, killing it first when {@code force}; a container the runtime does not know is fine. */
+    void delete(ContainerId id, boolean force) throws RuntimeFailure;
+}

@@ -1,0 +1,50 @@
+package dev.edgeagent.runtime.spec;
+
+import static dev.edgeagent.runtime.spec.SpecOptions.*;
+
+import java.util.List;
+
+/** The options every app gets: the CIS Docker Benchmark section 5 as a floor, read top to bottom. */
+public final class HardenedSpec {
+    public static final String CGROUP_PARENT = "/edgeagent";
+
+    static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/sys/firmware", "/sys/devices/virtual/powercap");
+    static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+
+    private HardenedSpec() {}
+
+    public static List<SpecOption> options() {
+        return List.of(
+                withRoot(),
+                withProcess(),
+                withReadOnlyRoot(),
+                withNoNewPrivileges(),
+                withNoCapabilities(),
+                withRlimit("RLIMIT_NOFILE", 1024, 1024),
+                withPrivateNamespaces(),
+                withUserNamespaceMapping(),
+                withMount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
+                withMount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")),
+                withMount("/dev/pts", "devpts", "devpts", List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
+                withMount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
+                withMount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
+                withMount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
+                // The app's own cgroup, read-only: it may read its limits, never change them.
+                withMount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")),
+                withTmpfs("/tmp", "64m"),
+                withTmpfs("/run", "16m"),
+                withMaskedPaths(MASKED_PATHS),
+                withReadonlyPaths(READONLY_PATHS),
+                withResourceLimits(),
+                withNoDevices(),
+                withSeccomp(),
+                withCgroupsPath(CGROUP_PARENT));
+    }
+
+    public static OciSpec build(AppSpec app) {
+        return SpecOptions.build(app, options());
+    }
+}

@@ -1,0 +1,21 @@
+package dev.edgeagent.protocol;
+
+import java.util.OptionalLong;
+
+/** What an order asks for; an empty value means "the device profile's default". */
+public record ResourceRequest(OptionalLong memoryBytes, OptionalLong pids) {
+    public static final ResourceRequest DEFAULTS = new ResourceRequest(OptionalLong.empty(), OptionalLong.empty());
+
+    public ResourceRequest {
+        memoryBytes.ifPresent(m -> {
+            if (m < 4L * 1024 * 1024) {
+                throw new IllegalArgumentException("memory must be at least 4 MiB, got " + m + " bytes");
+            }
+        });
+        pids.ifPresent(p -> {
+            if (p < 1) {
+                throw new IllegalArgumentException("pids must be at least 1, got " + p);
+            }
+        });
+    }
+}

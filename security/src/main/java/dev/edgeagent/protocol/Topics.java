@@ -1,0 +1,36 @@
+package dev.edgeagent.protocol;
+
+/** The MQTT topics of one device (see docs/protocol.md). One topic per command, so broker ACLs can split rights. */
+public record Topics(DeviceId device) {
+    public static final String PREFIX = "edge/";
+
+    public String command(String name) {
+        return PREFIX + device + "/cmd/" + name;
+    }
+
+    public String allCommands() {
+        return PREFIX + device + "/cmd/+";
+    }
+
+    /** The command name of a topic under {@link #allCommands()}, or null when the topic is not one. */
+    public String commandName(String topic) {
+        String prefix = PREFIX + device + "/cmd/";
+        return topic.startsWith(prefix) ? topic.substring(prefix.length()) : null;
+    }
+
+    public String status() {
+        return PREFIX + device + "/status";
+    }
+
+    public String events() {
+        return PREFIX + device + "/events";
+    }
+
+    public String online() {
+        return PREFIX + device + "/online";
+    }
+
+    public String reply() {
+        return PREFIX + device + "/reply";
+    }
+}

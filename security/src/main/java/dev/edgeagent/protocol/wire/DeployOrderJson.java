@@ -1,0 +1,76 @@
+package dev.edgeagent.protocol.wire;
+
+import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.Decoded;
+import dev.edgeagent.protocol.DeployOrder;
+import dev.edgeagent.protocol.ErrorCode;
+import dev.edgeagent.protocol.OperationId;
+import dev.edgeagent.protocol.ResourceRequest;
+import dev.edgeagent.security.ImageRef;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code {"id":"…","app":"demo","image":"host/repo@sha256:…","resources":{"memoryBytes":…,"pids":…}}}
+ * to and from {@link DeployOrder}.
+ */
+public final class DeployOrderJson {
+    private DeployOrderJson() {}
+
+    public static byte[] encode(DeployOrder order) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", order.id().value());
+        out.put("app", order.app().value());
+        out.put("image", order.image().toString());
+        Map<String, Object> res = new LinkedHashMap<>();
+        order.resources().memoryBytes().ifPresent(m -> res.put("memoryBytes", m));
+        order.resources().pids().ifPresent(p -> res.put("pids", p));
+        if (!res.isEmpty()) {
+            out.put("resources", res);
+        }
+        return Json.compact(out);
+    }
+
+    public static Decoded<DeployOrder> decode(byte[] payload, int maxBytes) {
+        if (payload.length > maxBytes) {
+            return new Decoded.Rejected<>(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "order is " + payload.length + " bytes; the limit is " + maxBytes, Optional.empty());
+        }
+        Map<String, Object> map;
+        try {
+            map = Json.object(payload);
+        } catch (IOException e) {
+            return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "order is not a JSON object: " + firstLine(e.getMessage()),
+                    Optional.empty());
+        }
+        Optional<OperationId> id = Optional.empty();
+        try {
+            Fields f = new Fields(map, "");
+            id = Optional.of(new OperationId(f.requireString("id")));
+            f.refuseUnknown(List.of("id", "app", "image", "resources"));
+            AppName app = new AppName(f.requireString("app"));
+            ImageRef image = ImageRef.parse(f.requireString("image"));
+            image.requireDigest();
+            ResourceRequest resources = ResourceRequest.DEFAULTS;
+            Optional<Fields> r = f.optionalObject("resources");
+            if (r.isPresent()) {
+                r.get().refuseUnknown(List.of("memoryBytes", "pids"));
+                resources = new ResourceRequest(r.get().optionalLong("memoryBytes"), r.get().optionalLong("pids"));
+            }
+            return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources), id);
+        } catch (Fields.WireException | IllegalArgumentException e) {
+            return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, e.getMessage(), id);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

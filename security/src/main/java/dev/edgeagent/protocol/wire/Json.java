@@ -1,0 +1,41 @@
+package dev.edgeagent.protocol.wire;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** The one JSON configuration of the project: field order kept, pretty output for files people read. */
+public final class Json {
+    private static final JSON COMPACT = JSON.std.without(JSON.Feature.PRETTY_PRINT_OUTPUT);
+    private static final JSON PRETTY = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
+
+    private Json() {}
+
+    public static byte[] compact(Object value) {
+        try {
+            return COMPACT.asBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static byte[] pretty(Object value) {
+        try {
+            return PRETTY.asBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses a JSON object; throws IOException with the parser's reason for anything else. */
+    public static Map<String, Object> object(byte[] bytes) throws IOException {
+        Object any = JSON.std.anyFrom(bytes);
+        if (!(any instanceof Map<?, ?> map)) {
+            throw new IOException("expected a JSON object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> typed = (Map<String, Object>) map;
+        return typed;
+    }
+}
