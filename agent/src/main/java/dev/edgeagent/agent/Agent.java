@@ -72,8 +72,8 @@ public final class Agent implements AutoCloseable {
                 config.maxOrderBytes(), clock);
         Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtime.describe(), config.root());
         status.refresh(app -> {});
-        channel.status(status.document());
         channel.start((name, payload, replyTo) -> agent.operations.submit(() -> dispatcher.dispatch(name, payload, replyTo)));
+        channel.status(status.document());
         agent.ticks.scheduleWithFixedDelay(() -> agent.operations.submit(() -> status.refresh(app -> {
             agent.reportPhaseChange(config, clock, app);
             channel.status(status.document());

@@ -24,6 +24,7 @@ import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Applies image layers, in order, to a rootfs directory. It never follows a symlink it did not check, never writes
@@ -122,31 +123,39 @@ public final class LayerUnpacker {
             setMetadata(target, entry, ids);
             return;
         }
-        Trees.deleteRecursively(target);
-        if (entry.isSymbolicLink()) {
-            // The link text is stored, never followed here; at run time it resolves inside the container's root.
-            Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
-            chown(target, entry.getLongUserId(), entry.getLongGroupId(), ids);
-        } else if (entry.isLink()) {
-            EntryPath linked = EntryPath.parse(entry.getLinkName(), limits.maxPathLength());
-            if (linked.isRoot()) {
-                throw new UnsafeLayerException("hardlink " + path + " points at the root directory");
+        // Decide by the raw type flag: commons-compress's isFile() is also true for some special entries.
+        byte type = entry.getLinkFlag();
+        switch (type) {
+            case TarConstants.LF_CHR, TarConstants.LF_BLK ->
+                    throw new UnsafeLayerException("layer " + layer + " holds device node " + path + "; device nodes are not allowed");
+            case TarConstants.LF_FIFO ->
+                    throw new UnsafeLayerException("layer " + layer + " holds fifo " + path + "; fifos are not allowed");
+            case TarConstants.LF_SYMLINK -> {
+                Trees.deleteRecursively(target);
+                // The link text is stored, never followed here; at run time it resolves inside the container's root.
+                Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
+                chown(target, entry.getLongUserId(), entry.getLongGroupId(), ids);
             }
-            Path source = prepareParents(rootfs, linked.parent(), ids).resolve(linked.fileName());
-            if (!Files.isRegularFile(source, NOFOLLOW)) {
-                throw new UnsafeLayerException("hardlink " + path + " points at " + linked + ", which is not a regular file in this rootfs");
+            case TarConstants.LF_LINK -> {
+                EntryPath linked = EntryPath.parse(entry.getLinkName(), limits.maxPathLength());
+                if (linked.isRoot()) {
+                    throw new UnsafeLayerException("hardlink " + path + " points at the root directory");
+                }
+                Path source = prepareParents(rootfs, linked.parent(), ids).resolve(linked.fileName());
+                if (!Files.isRegularFile(source, NOFOLLOW)) {
+                    throw new UnsafeLayerException("hardlink " + path + " points at " + linked
+                            + ", which is not a regular file in this rootfs");
+                }
+                Trees.deleteRecursively(target);
+                Files.createLink(target, source);
             }
-            Files.createLink(target, source);
-        } else if (entry.isFile()) {
-            writeFile(target, content, entry, budget, path);
-            setMetadata(target, entry, ids);
-        } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
-            throw new UnsafeLayerException("layer " + layer + " holds device node " + path + "; device nodes are not allowed");
-        } else if (entry.isFIFO()) {
-            throw new UnsafeLayerException("layer " + layer + " holds fifo " + path + "; fifos are not allowed");
-        } else {
-            throw new UnsafeLayerException("layer " + layer + " holds " + path + " of unsupported tar type '"
-                    + (char) entry.getLinkFlag() + "'");
+            case TarConstants.LF_NORMAL, TarConstants.LF_OLDNORM, TarConstants.LF_CONTIG -> {
+                Trees.deleteRecursively(target);
+                writeFile(target, content, entry, budget, path);
+                setMetadata(target, entry, ids);
+            }
+            default -> throw new UnsafeLayerException("layer " + layer + " holds " + path + " of unsupported tar type '"
+                    + (char) type + "'");
         }
     }
 

@@ -1,0 +1,81 @@
+package dev.edgeagent.ota.unpack;
+
+import dev.edgeagent.security.Digest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/** Hand-made layers, hostile ones included. */
+final class TarBuilder {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
+
+    TarBuilder() {
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+    }
+
+    TarBuilder dir(String name, int uid) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
+        e.setMode(040755);
+        e.setIds(uid, uid);
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    TarBuilder file(String name, String content, int uid, int mode) throws IOException {
+        byte[] data = content.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(name, true);
+        e.setSize(data.length);
+        e.setMode(0100000 | mode);
+        e.setIds(uid, uid);
+        tar.putArchiveEntry(e);
+        tar.write(data);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    TarBuilder file(String name, String content) throws IOException {
+        return file(name, content, 0, 0644);
+    }
+
+    TarBuilder symlink(String name, String target) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
+        e.setLinkName(target);
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    TarBuilder hardlink(String name, String target) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
+        e.setLinkName(target);
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    TarBuilder special(String name, byte type) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, type, true);
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    /** Writes the layer gzip-compressed and returns it with the digest of its uncompressed tar. */
+    LayerSource writeTo(Path file) throws IOException {
+        tar.finish();
+        byte[] raw = bytes.toByteArray();
+        try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
+            gz.write(raw);
+        }
+        return new LayerSource(file, true, Digest.sha256Of(raw));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.edgeagent.testkit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A real mosquitto broker on a free loopback port, with its own config in {@code dir}. */
+public final class Mosquitto extends ServerProcess {
+    private Mosquitto(Path config, Path dir, int port) throws IOException, InterruptedException {
+        super("mosquitto", List.of(Tools.require("mosquitto", "mosquitto").toString(), "-c", config.toString()), dir, port);
+    }
+
+    public static Mosquitto start(Path dir) throws IOException, InterruptedException {
+        int port = FreePort.pick();
+        Path config = dir.resolve("mosquitto.conf");
+        Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        return new Mosquitto(config, dir, port);
+    }
+
+    public String uri() {
+        return "tcp://127.0.0.1:" + port();
+    }
+}

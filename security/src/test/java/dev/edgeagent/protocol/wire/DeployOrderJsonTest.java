@@ -1,0 +1,63 @@
+package dev.edgeagent.protocol.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.Decoded;
+import dev.edgeagent.protocol.DeployOrder;
+import dev.edgeagent.protocol.ErrorCode;
+import dev.edgeagent.protocol.OperationId;
+import dev.edgeagent.protocol.ResourceRequest;
+import dev.edgeagent.security.ImageRef;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class DeployOrderJsonTest {
+    private static final String IMAGE = "127.0.0.1:5000/demo@sha256:" + "b".repeat(64);
+
+    private static Decoded<DeployOrder> decode(String json) {
+        return DeployOrderJson.decode(json.getBytes(StandardCharsets.UTF_8), 4096);
+    }
+
+    private static Decoded.Rejected<DeployOrder> rejected(String json) {
+        return assertInstanceOf(Decoded.Rejected.class, decode(json));
+    }
+
+    @Test
+    void roundTrips() {
+        DeployOrder order = new DeployOrder(new OperationId("op-1"), new AppName("demo"), ImageRef.parse(IMAGE),
+                new ResourceRequest(OptionalLong.of(64L << 20), OptionalLong.of(32)));
+        Decoded<DeployOrder> back = DeployOrderJson.decode(DeployOrderJson.encode(order), 4096);
+        assertEquals(order, assertInstanceOf(Decoded.Ok.class, back).value());
+    }
+
+    @Test
+    void rejectsWhatIsNotAnOrderWithAReasonAndKeepsTheIdWhenItCan() {
+        assertEquals(ErrorCode.BAD_REQUEST, rejected("not json").code());
+        assertEquals(ErrorCode.BAD_REQUEST, rejected("[1,2]").code());
+        assertTrue(rejected("{\"app\":\"demo\"}").message().contains("'id' is missing"));
+        Decoded.Rejected<DeployOrder> noImage = rejected("{\"id\":\"op-2\",\"app\":\"demo\"}");
+        assertEquals(Optional.of(new OperationId("op-2")), noImage.id());
+        assertTrue(noImage.message().contains("'image' is missing"));
+        assertTrue(rejected("{\"id\":\"op-3\",\"app\":\"demo\",\"image\":\"127.0.0.1:5000/demo:latest\"}").message()
+                .contains("not pinned by digest"));
+        assertTrue(rejected("{\"id\":\"op-4\",\"app\":\"Demo/../x\",\"image\":\"" + IMAGE + "\"}").message().contains("app name"));
+        assertTrue(rejected("{\"id\":\"op-5\",\"app\":\"demo\",\"image\":\"" + IMAGE + "\",\"resources\":{\"memoryBytes\":\"lots\"}}")
+                .message().contains("resources.memoryBytes"));
+        assertTrue(rejected("{\"id\":\"op-6\",\"app\":\"demo\",\"image\":\"" + IMAGE + "\",\"imgae\":1}").message()
+                .contains("unknown field 'imgae'"));
+        assertTrue(rejected("{\"id\":\"op-7\",\"app\":\"demo\",\"image\":\"" + IMAGE + "\",\"resources\":{\"pids\":0}}")
+                .message().contains("pids"));
+    }
+
+    @Test
+    void rejectsOversizedPayloadsBeforeParsing() {
+        byte[] big = new byte[5000];
+        Decoded.Rejected<?> r = assertInstanceOf(Decoded.Rejected.class, DeployOrderJson.decode(big, 4096));
+        assertEquals(ErrorCode.PAYLOAD_TOO_LARGE, r.code());
+    }
+}

@@ -1,0 +1,36 @@
+package dev.edgeagent.security.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void replacesContentAndLeavesNoTempFile() throws Exception {
+        Path target = dir.resolve("state/apps.json");
+        AtomicFiles.write(target, "one".getBytes());
+        AtomicFiles.write(target, "two".getBytes());
+        assertEquals("two", Files.readString(target));
+        try (Stream<Path> files = Files.list(target.getParent())) {
+            assertEquals(1, files.count());
+        }
+    }
+
+    @Test
+    void deletingATreeRemovesALinkNotItsTarget() throws Exception {
+        Path outside = Files.writeString(dir.resolve("outside"), "keep");
+        Path tree = Files.createDirectories(dir.resolve("tree/sub"));
+        Files.createSymbolicLink(tree.resolve("link"), outside);
+        Files.createSymbolicLink(tree.resolve("dirlink"), dir);
+        Trees.deleteRecursively(dir.resolve("tree"));
+        assertEquals("keep", Files.readString(outside));
+        assertEquals(false, Files.exists(dir.resolve("tree")));
+    }
+}
