@@ -38,11 +38,16 @@ public final class Registry extends ServerProcess {
      * Returns the reference pinned by digest.
      */
     public String pushDemoImage(Path workDir, String repository) throws IOException, InterruptedException {
+        return pushDemoImage(workDir, repository, "demo");
+    }
+
+    /** As {@link #pushDemoImage(Path, String)}, with a build id that gives the image a layer of its own. */
+    public String pushDemoImage(Path workDir, String repository, String buildId) throws IOException, InterruptedException {
         Tools.require("umoci", "umoci");
         Tools.require("skopeo", "skopeo");
         Tools.require("busybox", "busybox-static");
         Path script = Tools.repoRoot().resolve("scripts/build-demo-image");
-        return Tools.run(List.of(script.toString(), workDir.toString(), host() + "/" + repository), 120)
+        return Tools.run(List.of(script.toString(), workDir.toString(), host() + "/" + repository, buildId), 120)
                 .orThrow("scripts/build-demo-image").stdout().strip();
     }
 }

@@ -1,0 +1,95 @@
+package dev.edgeagent.runtime.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.edgeagent.profiles.ResourceLimits;
+import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
+import dev.edgeagent.security.userns.IdRange;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Each hardening default, read off the spec the options build. */
+class HardenedSpecTest {
+    private static final IdRange IDS = new IdRange(1_048_576, 65536);
+
+    private static AppSpec app() {
+        return new AppSpec("demo-1", "demo", List.of("/bin/sh", "-c", "sleep 1"), List.of("PATH=/bin"), "/", 0, 0, IDS,
+                new ResourceLimits(64L << 20, 32), DefaultSeccompProfile.forArch("amd64"));
+    }
+
+    private final OciSpec spec = HardenedSpec.build(app());
+
+    @SuppressWarnings("unchecked")
+    private static <T> T at(Object node, String... path) {
+        Object cur = node;
+        for (String key : path) {
+            cur = ((Map<String, Object>) cur).get(key);
+        }
+        return (T) cur;
+    }
+
+    @Test
+    void dropsEveryCapabilityAndSetsNoNewPrivileges() {
+        for (String set : List.of("bounding", "effective", "inheritable", "permitted", "ambient")) {
+            assertEquals(List.of(), at(spec.root(), "process", "capabilities", set), set);
+        }
+        assertEquals(true, at(spec.root(), "process", "noNewPrivileges"));
+    }
+
+    @Test
+    void mapsContainerRootIntoTheAppRangeNeverHostRoot() {
+        List<Map<String, Object>> uid = at(spec.root(), "linux", "uidMappings");
+        assertEquals(Map.of("containerID", 0L, "hostID", 1_048_576L, "size", 65536L), uid.get(0));
+        assertEquals(uid, at(spec.root(), "linux", "gidMappings"));
+        List<Map<String, Object>> ns = at(spec.root(), "linux", "namespaces");
+        assertEquals(List.of("pid", "ipc", "uts", "mount", "network", "user", "cgroup"), ns.stream().map(n -> n.get("type")).toList());
+    }
+
+    @Test
+    void rootIsReadOnlyAndTmpIsAWritableTmpfs() {
+        assertEquals(true, at(spec.root(), "root", "readonly"));
+        Map<String, Object> tmp = mount("/tmp");
+        assertEquals("tmpfs", tmp.get("type"));
+        assertTrue(((List<String>) tmp.get("options")).containsAll(List.of("nosuid", "nodev", "noexec")));
+        assertTrue(((List<String>) mount("/sys/fs/cgroup").get("options")).contains("ro"));
+    }
+
+    @Test
+    void alwaysLimitsMemoryWithoutSwapAndPids() {
+        assertEquals(64L << 20, (long) at(spec.root(), "linux", "resources", "memory", "limit"));
+        assertEquals(64L << 20, (long) at(spec.root(), "linux", "resources", "memory", "swap"));
+        assertEquals(32L, (long) at(spec.root(), "linux", "resources", "pids", "limit"));
+        assertEquals(List.of(Map.of("allow", false, "access", "rwm")), at(spec.root(), "linux", "resources", "devices"));
+    }
+
+    @Test
+    void masksKernelInterfaces() {
+        List<String> masked = at(spec.root(), "linux", "maskedPaths");
+        assertTrue(masked.containsAll(List.of("/proc/kcore", "/proc/keys", "/sys/firmware")));
+        List<String> ro = at(spec.root(), "linux", "readonlyPaths");
+        assertTrue(ro.containsAll(List.of("/proc/sys", "/proc/sysrq-trigger")));
+    }
+
+    @Test
+    void carriesTheDefaultDenySeccompProfileAndItsOwnCgroup() {
+        assertEquals("SCMP_ACT_ERRNO", at(spec.root(), "linux", "seccomp", "defaultAction"));
+        assertEquals("/edgeagent/demo-1", at(spec.root(), "linux", "cgroupsPath"));
+    }
+
+    @Test
+    void anAppWithoutACommandOrWithAForeignUserIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new AppSpec("x", "x", List.of(), List.of(), "/", 0, 0, IDS,
+                new ResourceLimits(64L << 20, 32), DefaultSeccompProfile.forArch("amd64")));
+        assertThrows(IllegalArgumentException.class, () -> new AppSpec("x", "x", List.of("/a"), List.of(), "/", 70000, 0, IDS,
+                new ResourceLimits(64L << 20, 32), DefaultSeccompProfile.forArch("amd64")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> mount(String destination) {
+        return spec.mounts().stream().map(m -> (Map<String, Object>) m)
+                .filter(m -> destination.equals(m.get("destination"))).findFirst().orElseThrow();
+    }
+}
