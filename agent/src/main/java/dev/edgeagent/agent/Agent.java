@@ -58,6 +58,7 @@ public final class Agent implements AutoCloseable {
                     + " but this host is " + host);
         }
         AgentPaths paths = new AgentPaths(config.root());
+        StorageRoot.prepare(paths);
         StateStore state = new StateStore(paths.state());
         BlobStore blobs = new BlobStore(config.root());
         ImagePuller puller = new ImagePuller(new RegistryClient(new RegistryEndpoints(config.insecureRegistries()), 4 << 20), blobs);

@@ -59,6 +59,7 @@ final class MqttCli {
             reader.setDaemon(true);
             reader.start();
             if (subacked.poll(10, TimeUnit.SECONDS) == null) {
+                process.destroyForcibly();
                 throw new IllegalStateException("mosquitto_sub did not subscribe within 10 s");
             }
         }

@@ -141,6 +141,9 @@ public final class Main {
     }
 
     private static String describeEvent(Map<String, Object> e) {
+        if ("pull.progress".equals(e.get("type"))) {
+            return "pull.progress " + e.get("percent") + "% (" + e.get("blobs") + " of " + e.get("of") + " blobs verified)";
+        }
         StringBuilder sb = new StringBuilder(String.valueOf(e.get("type")));
         e.forEach((k, v) -> {
             if (!List.of("time", "device", "op", "app", "type").contains(k)) {

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** The JSON shapes of replies and events (docs/protocol.md). */
 public final class Messages {
@@ -40,7 +41,8 @@ public final class Messages {
         m.put("op", op.value());
         m.put("app", app);
         m.put("type", type);
-        m.putAll(details);
+        // Sorted, so the same event always reads the same way in logs and terminals.
+        m.putAll(new TreeMap<>(details));
         return Json.compact(m);
     }
 }

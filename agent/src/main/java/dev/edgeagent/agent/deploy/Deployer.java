@@ -1,6 +1,7 @@
 package dev.edgeagent.agent.deploy;
 
 import dev.edgeagent.agent.AgentPaths;
+import dev.edgeagent.agent.StorageRoot;
 import dev.edgeagent.agent.state.AppPhase;
 import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.StateStore;
@@ -171,6 +172,7 @@ public final class Deployer {
         try {
             Trees.deleteRecursively(staging);
             Trees.deleteRecursively(bundle);
+            StorageRoot.ownAppFolder(paths.app(app), spec.ids().toHost(0), spec.ids().toHost(0));
             Files.createDirectories(staging);
             Path rootfs = staging.resolve("rootfs");
             List<LayerSource> layers = new ArrayList<>();
