@@ -215,7 +215,9 @@ class DeployEndToEndIT {
         assertTrue(String.valueOf(notJson.get("message")).contains("not a JSON object"));
 
         mqtt.publish("edge/" + DEVICE + "/cmd/launch-missiles", "{\"id\":\"op-x\"}", "e2e/replies", "y");
-        assertTrue(replies.next("UNKNOWN_COMMAND", 30).contains("launch-missiles"));
+        Map<String, Object> unknown = Json.object(replies.next("UNKNOWN_COMMAND", 30).getBytes());
+        assertEquals("op-x", unknown.get("id"), "a refused order is still answered by its id");
+        assertTrue(String.valueOf(unknown.get("message")).contains("launch-missiles"));
 
         Map<String, Object> tooBig = order("op-too-big", "hungry", demo.toString(), ",\"resources\":{\"memoryBytes\":1099511627776}");
         assertEquals("LIMIT_EXCEEDED", tooBig.get("code"));

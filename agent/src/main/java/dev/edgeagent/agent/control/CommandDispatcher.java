@@ -40,7 +40,7 @@ public final class CommandDispatcher {
     /** Runs one command to its end and answers it. Called on the agent's single operations thread. */
     public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
         if (!DEPLOY.equals(name)) {
-            reject(Optional.empty(), replyTo, ErrorCode.UNKNOWN_COMMAND,
+            reject(DeployOrderJson.peekId(payload, maxOrderBytes), replyTo, ErrorCode.UNKNOWN_COMMAND,
                     "unknown command '" + name + "' (this agent knows: " + DEPLOY + ")");
             return;
         }

@@ -47,15 +47,15 @@ final class TarBuilder {
     }
 
     TarBuilder symlink(String name, String target) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
-        e.setLinkName(target);
-        tar.putArchiveEntry(e);
-        tar.closeArchiveEntry();
-        return this;
+        return link(name, target, TarConstants.LF_SYMLINK);
     }
 
     TarBuilder hardlink(String name, String target) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
+        return link(name, target, TarConstants.LF_LINK);
+    }
+
+    private TarBuilder link(String name, String target, byte type) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, type, true);
         e.setLinkName(target);
         tar.putArchiveEntry(e);
         tar.closeArchiveEntry();

@@ -66,6 +66,18 @@ public final class DeployOrderJson {
         }
     }
 
+    /** The order id of any payload, when it is a JSON object with a valid {@code id}: for refusing it by name. */
+    public static Optional<OperationId> peekId(byte[] payload, int maxBytes) {
+        if (payload.length > maxBytes) {
+            return Optional.empty();
+        }
+        try {
+            return new Fields(Json.object(payload), "").optionalString("id").map(OperationId::new);
+        } catch (IOException | Fields.WireException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "unreadable";
