@@ -11,7 +11,6 @@ import dev.edgeagent.agent.status.StatusReporter;
 import dev.edgeagent.ota.ImagePuller;
 import dev.edgeagent.ota.blob.BlobStore;
 import dev.edgeagent.ota.registry.RegistryClient;
-import dev.edgeagent.ota.registry.RegistryEndpoints;
 import dev.edgeagent.ota.unpack.LayerUnpacker;
 import dev.edgeagent.ota.unpack.UnpackLimits;
 import dev.edgeagent.profiles.DeviceProfile;
@@ -61,7 +60,7 @@ public final class Agent implements AutoCloseable {
         StorageRoot.prepare(paths);
         StateStore state = new StateStore(paths.state());
         BlobStore blobs = new BlobStore(config.root());
-        ImagePuller puller = new ImagePuller(new RegistryClient(new RegistryEndpoints(config.insecureRegistries()), 4 << 20), blobs);
+        ImagePuller puller = new ImagePuller(RegistryClient.create(config.registryTransport()), blobs);
         ContainerRuntime runtime = RuncDriver.open(config.runtimeBinary(), config.runtimeStateRoot());
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), runtime,
                 profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), clock);

@@ -1,5 +1,8 @@
 package dev.edgeagent.agent;
 
+import dev.edgeagent.ota.registry.Credentials;
+import dev.edgeagent.ota.registry.RetryPolicy;
+import dev.edgeagent.ota.registry.TransportSettings;
 import dev.edgeagent.protocol.DeviceId;
 import dev.edgeagent.protocol.wire.Fields;
 import dev.edgeagent.protocol.wire.Json;
@@ -7,17 +10,21 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The agent's configuration file, validated as it is read: every error names the field. */
 public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtimeBinary, Path runtimeStateRoot,
-        String profile, Set<String> insecureRegistries, int maxOrderBytes) {
+        String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
+        Map<String, Credentials> registryCredentials, int maxOrderBytes) {
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
     public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
     public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
-            "profile", "insecureRegistries", "maxOrderBytes");
+            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes");
 
     public AgentConfig {
         String scheme = broker.getScheme();
@@ -31,6 +38,26 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtime
             throw new IllegalArgumentException("maxOrderBytes must be at least 1024");
         }
         insecureRegistries = Set.copyOf(insecureRegistries);
+        registryCredentials = Map.copyOf(registryCredentials);
+    }
+
+    public TransportSettings registryTransport() {
+        return new TransportSettings(insecureRegistries, registryCaBundle, registryCredentials, RetryPolicy.DEFAULT,
+                Duration.ofSeconds(60));
+    }
+
+    /** {@code {"host:port": {"username": "…", "password": "…"}}}. */
+    private static Map<String, Credentials> credentials(Optional<Fields> section) throws Fields.WireException {
+        Map<String, Credentials> out = new LinkedHashMap<>();
+        if (section.isEmpty()) {
+            return out;
+        }
+        for (String host : section.get().keys()) {
+            Fields entry = section.get().optionalObject(host).orElseThrow();
+            entry.refuseUnknown(List.of("username", "password"));
+            out.put(host, new Credentials(entry.requireString("username"), entry.requireString("password")));
+        }
+        return out;
     }
 
     public static AgentConfig load(Path file) throws IOException {
@@ -51,6 +78,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtime
                     Path.of(f.optionalString("runtimeStateRoot").orElse(DEFAULT_RUNTIME_STATE.toString())),
                     f.optionalString("profile").orElse("generic-x86_64"),
                     Set.copyOf(f.optionalStrings("insecureRegistries").orElse(List.of())),
+                    f.optionalString("registryCaBundle").map(Path::of),
+                    credentials(f.optionalObject("registryCredentials")),
                     (int) f.optionalLong("maxOrderBytes").orElse(65536));
         } catch (Fields.WireException | IllegalArgumentException e) {
             throw new IOException("config " + file + ": " + e.getMessage(), e);

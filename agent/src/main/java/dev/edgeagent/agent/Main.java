@@ -1,5 +1,7 @@
 package dev.edgeagent.agent;
 
+import dev.edgeagent.profiles.Platform;
+import dev.edgeagent.security.ImageRef;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.tinylog.Logger;
@@ -7,8 +9,10 @@ import org.tinylog.Logger;
 /** {@code edgeagent run --config FILE}: the daemon's entry point. */
 public final class Main {
     private static final String USAGE = """
-            usage: edgeagent run --config FILE    run the agent
-                   edgeagent version              print the version
+            usage: edgeagent run --config FILE                                  run the agent
+                   edgeagent pull REF --config FILE [--platform os/arch[/v]]   pull, verify and test-unpack an image;
+                                                                                prints the reference pinned by digest
+                   edgeagent version                                            print the version
             """;
 
     private Main() {}
@@ -17,10 +21,40 @@ public final class Main {
         System.exit(run(args));
     }
 
+    private static int pull(String[] args) {
+        String configFile = null;
+        Platform platform = null;
+        try {
+            for (int i = 2; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(args[i] + " needs a value");
+                }
+                switch (args[i]) {
+                    case "--config" -> configFile = args[i + 1];
+                    case "--platform" -> platform = Platform.parse(args[i + 1]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (configFile == null) {
+                throw new IllegalArgumentException("--config is required");
+            }
+            ImageRef ref = ImageRef.parse(args[1]);
+            AgentConfig config = AgentConfig.load(Path.of(configFile));
+            return PullCheck.run(config, ref, platform != null ? platform : Platform.host(), System.out, System.err);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("edgeagent pull: " + e.getMessage());
+            System.err.print(USAGE);
+            return 2;
+        }
+    }
+
     static int run(String[] args) {
         if (args.length == 1 && args[0].equals("version")) {
             System.out.println("edgeagent " + dev.edgeagent.agent.status.StatusReporter.AGENT_VERSION);
             return 0;
+        }
+        if (args.length >= 4 && args[0].equals("pull")) {
+            return pull(args);
         }
         if (args.length != 3 || !args[0].equals("run") || !args[1].equals("--config")) {
             System.err.print(USAGE);

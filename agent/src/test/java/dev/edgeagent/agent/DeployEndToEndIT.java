@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -62,7 +63,7 @@ class DeployEndToEndIT {
         blobLiar = new LyingRegistry(registry, path -> path.endsWith(corruptBlob.get()));
         config = new AgentConfig(new DeviceId(DEVICE), URI.create(broker.uri()), WORK.resolve("root"),
                 Tools.require("runc", "runc"), WORK.resolve("runc"), "generic-x86_64",
-                Set.of(registry.host(), manifestLiar.host(), blobLiar.host()), 65536);
+                Set.of(registry.host(), manifestLiar.host(), blobLiar.host()), Optional.empty(), Map.of(), 65536);
         mqtt = new MqttCli(broker.port());
         replies = mqtt.subscribe("e2e/replies");
         events = mqtt.subscribe("edge/" + DEVICE + "/events");
@@ -227,8 +228,8 @@ class DeployEndToEndIT {
 
     private static Path pulledManifest(ImageRef image) throws Exception {
         Path store = WORK.resolve("probe-store");
-        new dev.edgeagent.ota.ImagePuller(new dev.edgeagent.ota.registry.RegistryClient(
-                new dev.edgeagent.ota.registry.RegistryEndpoints(Set.of(registry.host())), 1 << 20),
+        new dev.edgeagent.ota.ImagePuller(dev.edgeagent.ota.registry.RegistryClient.create(
+                dev.edgeagent.ota.registry.TransportSettings.insecure(Set.of(registry.host()))),
                 new dev.edgeagent.ota.blob.BlobStore(store)).pull(image, dev.edgeagent.profiles.Platform.host(),
                 dev.edgeagent.ota.PullProgress.NONE);
         return store.resolve("blobs/sha256/" + image.requireDigest().hex());

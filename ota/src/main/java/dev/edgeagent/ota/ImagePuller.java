@@ -14,7 +14,14 @@ import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.security.Digest;
 import dev.edgeagent.security.ImageRef;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +30,9 @@ import java.util.Optional;
  * Each blob is verified as it streams; the result names only blobs the store holds.
  */
 public final class ImagePuller {
+    /** Layers fetched at once: enough to fill a link, few enough for a small device. */
+    public static final int PARALLEL_LAYERS = 3;
+
     private final RegistryClient registry;
     private final BlobStore store;
 
@@ -31,9 +41,13 @@ public final class ImagePuller {
         this.store = store;
     }
 
+    /**
+     * Pulls {@code ref}. A reference with a digest is fetched by it; one with only a tag is resolved once, and the
+     * result names the digest it was pinned to.
+     */
     public PulledImage pull(ImageRef ref, Platform platform, PullProgress progress) throws OtaException {
-        Digest pinned = ref.requireDigest();
-        FetchedManifest fetched = registry.manifest(ref, pinned);
+        FetchedManifest fetched = ref.digest().isPresent() ? registry.manifest(ref, ref.requireDigest()) : registry.resolveTag(ref);
+        ImageRef pinned = ref.withDigest(fetched.digest());
         String mediaType = mediaTypeOf(fetched);
         if (MediaTypes.INDEXES.contains(mediaType)) {
             Digest chosen = choosePlatform(fetched, platform);
@@ -56,15 +70,15 @@ public final class ImagePuller {
                     + "' is not an image config");
         }
         for (Descriptor layer : manifest.layers()) {
-            if (!MediaTypes.GZIP_LAYERS.contains(layer.mediaType()) && !MediaTypes.PLAIN_LAYERS.contains(layer.mediaType())) {
+            if (MediaTypes.layerCompression(layer.mediaType()).isEmpty()) {
                 throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, "layer " + layer.digest() + " has media type '"
-                        + layer.mediaType() + "'; supported: tar and tar+gzip");
+                        + layer.mediaType() + "'; supported: tar, tar+gzip, tar+zstd");
             }
         }
         storeManifest(fetched);
         long bytesTotal = manifest.totalBlobBytes();
         int total = manifest.layers().size() + 1;
-        registry.blob(ref, manifest.config(), store);
+        registry.blob(pinned, manifest.config(), store);
         long bytesDone = manifest.config().size();
         progress.blobVerified(manifest.config(), 1, total, bytesDone, bytesTotal);
         ImageConfig config = readConfig(manifest.config());
@@ -73,13 +87,50 @@ public final class ImagePuller {
             throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, "image config lists " + config.diffIds().size()
                     + " diff_ids for " + manifest.layers().size() + " layers");
         }
-        int done = 1;
-        for (Descriptor layer : manifest.layers()) {
-            registry.blob(ref, layer, store);
-            bytesDone += layer.size();
-            progress.blobVerified(layer, ++done, total, bytesDone, bytesTotal);
+        fetchLayers(pinned, manifest.layers(), progress, bytesDone, bytesTotal);
+        return new PulledImage(pinned, fetched.digest(), manifest, config);
+    }
+
+    /** Fetches layers {@link #PARALLEL_LAYERS} at a time; the first failure stops the rest and is the one reported. */
+    private void fetchLayers(ImageRef ref, List<Descriptor> layers, PullProgress progress, long configBytes, long bytesTotal)
+            throws OtaException {
+        int total = layers.size() + 1;
+        AtomicInteger done = new AtomicInteger(1);
+        AtomicLong bytesDone = new AtomicLong(configBytes);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL_LAYERS, layers.size())), r -> {
+            Thread t = new Thread(r, "pull-" + ref.repository());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (Descriptor layer : layers) {
+                futures.add(pool.submit(() -> {
+                    registry.blob(ref, layer, store);
+                    long b = bytesDone.addAndGet(layer.size());
+                    synchronized (progress) {
+                        progress.blobVerified(layer, done.incrementAndGet(), total, b, bytesTotal);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    futures.forEach(other -> other.cancel(true));
+                    if (e.getCause() instanceof OtaException oe) {
+                        throw oe;
+                    }
+                    throw new OtaException(ErrorCode.INTERNAL, "fetching a layer failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OtaException(ErrorCode.INTERNAL, "interrupted while fetching layers", e);
+        } finally {
+            pool.shutdownNow();
         }
-        return new PulledImage(ref, fetched.digest(), manifest, config);
     }
 
     private ImageConfig readConfig(Descriptor descriptor) throws OtaException {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.edgeagent.ota.blob.BlobStore;
 import dev.edgeagent.ota.image.Descriptor;
 import dev.edgeagent.ota.registry.RegistryClient;
-import dev.edgeagent.ota.registry.RegistryEndpoints;
+import dev.edgeagent.ota.registry.TransportSettings;
 import dev.edgeagent.profiles.Platform;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.security.Digest;
@@ -47,8 +47,8 @@ class ImagePullerIT {
         registry.close();
     }
 
-    private ImagePuller puller(String host, BlobStore store) {
-        return new ImagePuller(new RegistryClient(new RegistryEndpoints(Set.of(host)), 4 << 20), store);
+    private ImagePuller puller(String host, BlobStore store) throws OtaException {
+        return new ImagePuller(RegistryClient.create(TransportSettings.insecure(Set.of(host))), store);
     }
 
     @Test

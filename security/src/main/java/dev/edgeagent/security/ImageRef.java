@@ -75,6 +75,11 @@ public record ImageRef(String registry, String repository, Optional<String> tag,
                 "image " + this + " is not pinned by digest (use REPOSITORY@sha256:<hex>)"));
     }
 
+    /** The same reference pinned to {@code pinned}. */
+    public ImageRef withDigest(Digest pinned) {
+        return new ImageRef(registry, repository, tag, Optional.of(pinned));
+    }
+
     @Override
     public String toString() {
         return registry + "/" + repository + tag.map(t -> ":" + t).orElse("") + digest.map(d -> "@" + d).orElse("");

@@ -178,7 +178,7 @@ public final class Deployer {
             List<LayerSource> layers = new ArrayList<>();
             for (int i = 0; i < image.manifest().layers().size(); i++) {
                 Descriptor layer = image.manifest().layers().get(i);
-                layers.add(new LayerSource(blobs.path(layer.digest()), MediaTypes.GZIP_LAYERS.contains(layer.mediaType()),
+                layers.add(new LayerSource(blobs.path(layer.digest()), MediaTypes.layerCompression(layer.mediaType()).orElseThrow(),
                         image.config().diffIds().get(i)));
             }
             events.emit("unpack.started", Map.of("layers", layers.size(), "generation", generation));

@@ -3,27 +3,37 @@ package dev.edgeagent.ota.blob;
 import dev.edgeagent.ota.OtaException;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.security.Digest;
-import dev.edgeagent.security.DigestingInputStream;
 import dev.edgeagent.security.fs.AtomicFiles;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 /**
- * Content-addressed, verified blobs: {@code blobs/sha256/<hex>}. Bytes arrive in {@code ingest/}, are hashed while
- * they stream, and become visible under {@code blobs/} only after fsync, size check, digest check and an atomic
- * rename. A blob in {@code blobs/} is therefore always whole and always what its name says.
+ * Content-addressed, verified blobs: {@code blobs/sha256/<hex>}. Bytes arrive in {@code ingest/<hex>.part}, are
+ * hashed while they stream, and become visible under {@code blobs/} only after size check, digest check, fsync
+ * and an atomic rename (then the directory is fsynced and the file made read-only). A blob in {@code blobs/} is
+ * therefore always whole and always what its name says. One download per digest at a time: a second caller
+ * waits and then finds the blob there.
  */
 public final class BlobStore {
+    /** Fills a writer with a blob's bytes; may resume from {@link BlobWriter#offset()}. */
+    @FunctionalInterface
+    public interface Download {
+        void into(BlobWriter writer) throws IOException, OtaException;
+    }
+
     private final Path blobs;
     private final Path ingest;
-    private final ConcurrentHashMap<Digest, Object> locks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Digest, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     public BlobStore(Path root) throws IOException {
         this.blobs = root.resolve("blobs").resolve(Digest.SHA256);
@@ -49,51 +59,74 @@ public final class BlobStore {
     }
 
     /**
-     * Streams {@code content} into the store, verifying it is exactly {@code size} bytes hashing to {@code digest}.
-     * On any mismatch nothing becomes visible and the partial file is removed.
+     * Runs {@code download} into this digest's ingest file unless the blob is already stored, then verifies and
+     * commits it. A digest or size mismatch removes the partial file; a network failure keeps it for a resume.
      */
-    public Path ingest(Digest digest, long size, InputStream content) throws IOException, OtaException {
-        synchronized (locks.computeIfAbsent(digest, d -> new Object())) {
+    public Path ingest(Digest digest, long size, Download download) throws IOException, OtaException {
+        ReentrantLock lock = locks.computeIfAbsent(digest, d -> new ReentrantLock());
+        lock.lock();
+        try {
             if (has(digest)) {
                 return path(digest);
             }
             Path part = ingest.resolve(digest.hex() + ".part");
-            try {
-                DigestingInputStream hashing = new DigestingInputStream(content);
-                try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                    byte[] buf = new byte[65536];
-                    for (int n; (n = hashing.read(buf)) >= 0; ) {
-                        if (hashing.byteCount() > size) {
-                            throw new OtaException(ErrorCode.DIGEST_MISMATCH, "blob " + digest + " is longer than the "
-                                    + size + " bytes its descriptor declares; refused");
-                        }
-                        out.write(buf, 0, n);
-                    }
-                }
-                if (hashing.byteCount() != size) {
-                    throw new OtaException(ErrorCode.DIGEST_MISMATCH, "blob " + digest + " ended after "
-                            + hashing.byteCount() + " of the " + size + " bytes its descriptor declares; refused");
-                }
-                Digest actual = hashing.digest();
-                if (!actual.equals(digest)) {
-                    throw new OtaException(ErrorCode.DIGEST_MISMATCH,
-                            "blob " + digest + " arrived with digest " + actual + "; refused");
-                }
-                AtomicFiles.fsyncFile(part);
-                Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("r--r--r--"));
-                AtomicFiles.moveAtomically(part, path(digest));
-                AtomicFiles.fsyncDirectory(blobs);
-                return path(digest);
+            boolean keepPart = true;
+            try (BlobWriter writer = new BlobWriter(part, digest, size)) {
+                download.into(writer);
+                writer.verify();
+            } catch (OtaException e) {
+                keepPart = e.code() != ErrorCode.DIGEST_MISMATCH;
+                throw e;
             } finally {
-                Files.deleteIfExists(part);
-                locks.remove(digest);
+                if (!keepPart) {
+                    Files.deleteIfExists(part);
+                }
             }
+            Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("r--r--r--"));
+            AtomicFiles.moveAtomically(part, path(digest));
+            AtomicFiles.fsyncDirectory(blobs);
+            return path(digest);
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /** Streams {@code content} in one go under the same checks. */
+    public Path ingest(Digest digest, long size, InputStream content) throws IOException, OtaException {
+        return ingest(digest, size, writer -> {
+            writer.restart();
+            writer.append(content);
+        });
     }
 
     /** Stores bytes already in memory (manifests, configs) under the same checks. */
     public Path ingest(Digest digest, byte[] content) throws IOException, OtaException {
-        return ingest(digest, content.length, new java.io.ByteArrayInputStream(content));
+        return ingest(digest, content.length, new ByteArrayInputStream(content));
+    }
+
+    /** Every stored digest. */
+    public Set<Digest> digests() throws IOException {
+        Set<Digest> out = new HashSet<>();
+        try (Stream<Path> files = Files.list(blobs)) {
+            for (Path p : files.toList()) {
+                try {
+                    out.add(new Digest(Digest.SHA256, p.getFileName().toString()));
+                } catch (IllegalArgumentException notABlob) {
+                    // a stray file is not ours to interpret
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Removes a stored blob; the caller has made sure nothing refers to it. */
+    public boolean delete(Digest digest) throws IOException {
+        ReentrantLock lock = locks.computeIfAbsent(digest, d -> new ReentrantLock());
+        lock.lock();
+        try {
+            return Files.deleteIfExists(path(digest));
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.edgeagent.ota.registry;
 
 import dev.edgeagent.ota.OtaException;
 import dev.edgeagent.ota.blob.BlobStore;
+import dev.edgeagent.ota.blob.BlobWriter;
 import dev.edgeagent.ota.image.Descriptor;
 import dev.edgeagent.ota.image.MediaTypes;
 import dev.edgeagent.protocol.ErrorCode;
@@ -9,121 +10,133 @@ import dev.edgeagent.security.Digest;
 import dev.edgeagent.security.ImageRef;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.tinylog.Logger;
 
 /**
- * The one place that speaks HTTP to registries (OCI distribution spec). Every byte it returns or stores has been
- * checked against the digest it was asked for; nothing unverified leaves this class.
+ * The registry calls of the OCI distribution spec that a pull needs: manifest by digest, tag resolution, blob.
+ * Every byte it returns or stores has been checked against the digest it was asked for.
  */
 public final class RegistryClient {
     private static final String MANIFEST_ACCEPT = Stream.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST,
             MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST_LIST).collect(Collectors.joining(", "));
 
-    private final HttpClient http;
-    private final RegistryEndpoints endpoints;
+    private final RegistryTransport transport;
     private final int maxManifestBytes;
+    private final long maxBlobBytes;
 
-    public RegistryClient(RegistryEndpoints endpoints, int maxManifestBytes) {
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                // NORMAL never follows an https -> http downgrade.
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-        this.endpoints = endpoints;
+    public static final int DEFAULT_MAX_MANIFEST_BYTES = 4 << 20;
+    public static final long DEFAULT_MAX_BLOB_BYTES = 16L << 30;
+
+    public RegistryClient(RegistryTransport transport, int maxManifestBytes, long maxBlobBytes) {
+        this.transport = transport;
         this.maxManifestBytes = maxManifestBytes;
+        this.maxBlobBytes = maxBlobBytes;
     }
 
+    /** A client with the default size limits. */
+    public static RegistryClient create(TransportSettings settings) throws OtaException {
+        return new RegistryClient(new RegistryTransport(settings), DEFAULT_MAX_MANIFEST_BYTES, DEFAULT_MAX_BLOB_BYTES);
+    }
+
+    /** The manifest pinned by {@code digest}; refused unless its bytes hash to it. */
     public FetchedManifest manifest(ImageRef ref, Digest digest) throws OtaException {
-        URI uri = endpoints.manifest(ref, digest.toString());
-        HttpResponse<InputStream> response = send(uri, MANIFEST_ACCEPT, "manifest " + digest + " of " + ref.repository());
+        FetchedManifest m = fetchManifest(ref, digest.toString(), "manifest " + digest + " of " + ref.repository());
+        if (!m.digest().equals(digest)) {
+            throw new OtaException(ErrorCode.DIGEST_MISMATCH, "registry " + ref.registry() + " served manifest "
+                    + m.digest() + " for " + ref.repository() + "@" + digest + "; refused");
+        }
+        return m;
+    }
+
+    /** Resolves a tag once: the digest is computed from the bytes served, not taken from a header. */
+    public FetchedManifest resolveTag(ImageRef ref) throws OtaException {
+        String tag = ref.tag().orElseThrow(() -> new IllegalArgumentException(ref + " has no tag"));
+        return fetchManifest(ref, tag, "manifest " + ref.repository() + ":" + tag);
+    }
+
+    private FetchedManifest fetchManifest(ImageRef ref, String reference, String what) throws OtaException {
+        URI uri = transport.base(ref.registry()).resolve(ref.repository() + "/manifests/" + reference);
+        HttpResponse<InputStream> response = transport.get(ref.registry(), ref.repository(), uri,
+                Map.of("Accept", MANIFEST_ACCEPT), what);
         try (InputStream body = response.body()) {
             byte[] bytes = body.readNBytes(maxManifestBytes + 1);
             if (bytes.length > maxManifestBytes) {
-                throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, "manifest " + digest + " from " + ref.registry()
-                        + " is larger than the " + maxManifestBytes + "-byte limit; refused");
-            }
-            Digest actual = Digest.sha256Of(bytes);
-            if (!actual.equals(digest)) {
-                throw new OtaException(ErrorCode.DIGEST_MISMATCH, "registry " + ref.registry() + " served manifest "
-                        + actual + " for " + ref.repository() + "@" + digest + "; refused");
+                throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, what + " from " + ref.registry() + " is larger than the "
+                        + maxManifestBytes + "-byte limit; refused");
             }
             String mediaType = response.headers().firstValue("Content-Type").orElse("").split(";")[0].strip();
-            return new FetchedManifest(digest, mediaType, bytes);
+            return new FetchedManifest(Digest.sha256Of(bytes), mediaType, bytes);
         } catch (IOException e) {
-            throw unreachable(ref, "reading manifest " + digest, e);
+            throw new OtaException(ErrorCode.REGISTRY_UNREACHABLE, "reading " + what + " from " + ref.registry()
+                    + " failed: " + RegistryTransport.describe(e), e);
         }
     }
 
-    /** Streams a blob into the store, which verifies it; a blob the store already has is not fetched. */
+    /**
+     * Streams a blob into the store, which verifies it. A blob the store has is not fetched; a download that breaks
+     * off resumes with an HTTP Range request from the bytes already written and hashed.
+     */
     public void blob(ImageRef ref, Descriptor descriptor, BlobStore store) throws OtaException {
+        if (descriptor.size() > maxBlobBytes) {
+            throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, "blob " + descriptor.digest() + " declares " + descriptor.size()
+                    + " bytes, above the limit of " + maxBlobBytes);
+        }
         if (store.has(descriptor.digest())) {
             return;
         }
-        URI uri = endpoints.blob(ref, descriptor.digest().toString());
-        HttpResponse<InputStream> response = send(uri, "*/*", "blob " + descriptor.digest() + " of " + ref.repository());
-        try (InputStream body = response.body()) {
-            store.ingest(descriptor.digest(), descriptor.size(), body);
-        } catch (IOException e) {
-            throw unreachable(ref, "downloading blob " + descriptor.digest(), e);
-        }
-    }
-
-    private HttpResponse<InputStream> send(URI uri, String accept, String what) throws OtaException {
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", accept).timeout(Duration.ofSeconds(60)).GET().build();
-        HttpResponse<InputStream> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            store.ingest(descriptor.digest(), descriptor.size(), writer -> download(ref, descriptor, writer));
         } catch (IOException e) {
-            throw new OtaException(ErrorCode.REGISTRY_UNREACHABLE, "tried to fetch " + what + " from " + uri.getHost()
-                    + ":" + uri.getPort() + " but failed because: " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OtaException(ErrorCode.INTERNAL, "interrupted while fetching " + what, e);
-        }
-        int status = response.statusCode();
-        if (status == 200) {
-            return response;
-        }
-        String snippet = snippet(response);
-        if (status == 404) {
-            throw new OtaException(ErrorCode.NOT_FOUND, "registry " + uri.getAuthority() + " has no " + what + " (HTTP 404)");
-        }
-        if (status == 401 || status == 403) {
-            throw new OtaException(ErrorCode.REGISTRY_ERROR, "registry " + uri.getAuthority() + " refused access to " + what
-                    + " (HTTP " + status + "); registry authentication is not supported by this agent yet");
-        }
-        throw new OtaException(ErrorCode.REGISTRY_ERROR, "tried to fetch " + what + " from " + uri.getAuthority()
-                + " but it answered HTTP " + status + (snippet.isEmpty() ? "" : ": " + snippet));
-    }
-
-    private static String snippet(HttpResponse<InputStream> response) {
-        try (InputStream in = response.body()) {
-            return new String(in.readNBytes(300), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            return "";
+            throw new OtaException(ErrorCode.STORAGE_ERROR, "could not store blob " + descriptor.digest() + ": " + e.getMessage(), e);
         }
     }
 
-    private static OtaException unreachable(ImageRef ref, String what, IOException e) {
-        return new OtaException(ErrorCode.REGISTRY_UNREACHABLE, what + " from " + ref.registry() + " failed: " + describe(e), e);
+    private void download(ImageRef ref, Descriptor d, BlobWriter writer) throws OtaException {
+        URI uri = transport.base(ref.registry()).resolve(ref.repository() + "/blobs/" + d.digest());
+        String what = "blob " + d.digest() + " of " + ref.repository();
+        RetryPolicy retries = transport.retries();
+        IOException last = null;
+        for (int attempt = 1; attempt <= retries.maxAttempts(); attempt++) {
+            if (writer.offset() == writer.size()) {
+                return;
+            }
+            try {
+                RetryPolicy.sleep(retries.delayBefore(attempt));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new OtaException(ErrorCode.INTERNAL, "interrupted while fetching " + what, e);
+            }
+            long from = writer.offset();
+            Map<String, String> headers = from > 0 ? Map.of("Range", "bytes=" + from + "-") : Map.of();
+            HttpResponse<InputStream> r = transport.get(ref.registry(), ref.repository(), uri, headers, what);
+            try (InputStream body = r.body()) {
+                if (from > 0 && !resumesAt(r, from)) {
+                    Logger.info("registry {} ignored the range request for {}; fetching it whole", ref.registry(), d.digest());
+                    writer.restart();
+                }
+                writer.append(body);
+                return;
+            } catch (IOException e) {
+                last = e;
+                Logger.warn("{} broke off after {} of {} bytes (attempt {} of {}): {}", what, writer.offset(), d.size(),
+                        attempt, retries.maxAttempts(), RegistryTransport.describe(e));
+            }
+        }
+        throw new OtaException(ErrorCode.REGISTRY_UNREACHABLE, "tried to fetch " + what + " from " + ref.registry() + " "
+                + retries.maxAttempts() + " times; it broke off each time, last because: "
+                + RegistryTransport.describe(last) + " (" + writer.offset() + " of " + d.size() + " bytes kept for a resume)", last);
     }
 
-    private static String describe(IOException e) {
-        if (e instanceof ConnectException) {
-            return "connection refused";
+    private static boolean resumesAt(HttpResponse<InputStream> r, long from) {
+        if (r.statusCode() != 206) {
+            return false;
         }
-        if (e instanceof HttpTimeoutException) {
-            return "timed out";
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        String range = r.headers().firstValue("Content-Range").orElse("");
+        return range.startsWith("bytes " + from + "-");
     }
 }

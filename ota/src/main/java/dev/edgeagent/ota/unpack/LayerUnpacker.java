@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -73,7 +72,7 @@ public final class LayerUnpacker {
             throws IOException, UnsafeLayerException {
         Set<EntryPath> createdHere = new HashSet<>();
         try (InputStream file = new BufferedInputStream(Files.newInputStream(layer.blob()), 65536)) {
-            InputStream decompressed = layer.gzip() ? new GZIPInputStream(file, 65536) : file;
+            InputStream decompressed = layer.compression().decompress(file);
             DigestingInputStream tarBytes = new DigestingInputStream(decompressed);
             TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
             for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {

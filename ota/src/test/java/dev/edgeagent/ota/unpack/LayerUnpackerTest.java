@@ -139,7 +139,7 @@ class LayerUnpackerTest {
     @Test
     void aLayerWhoseTarDoesNotMatchItsDiffIdIsRefused() throws Exception {
         LayerSource real = new TarBuilder().file("f", "x").writeTo(dir.resolve("l.tar.gz"));
-        LayerSource wrong = new LayerSource(real.blob(), true, Digest.sha256Of(new byte[] {1}));
+        LayerSource wrong = new LayerSource(real.blob(), real.compression(), Digest.sha256Of(new byte[] {1}));
         UnsafeLayerException e = assertThrows(UnsafeLayerException.class,
                 () -> new LayerUnpacker(UnpackLimits.DEFAULT).unpack(List.of(wrong), rootfs(), IDS));
         assertTrue(e.getMessage().contains("diff_id"), e.getMessage());

@@ -1,5 +1,6 @@
 package dev.edgeagent.ota.unpack;
 
+import dev.edgeagent.ota.image.Compression;
 import dev.edgeagent.security.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -76,6 +77,6 @@ final class TarBuilder {
         try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
             gz.write(raw);
         }
-        return new LayerSource(file, true, Digest.sha256Of(raw));
+        return new LayerSource(file, Compression.GZIP, Digest.sha256Of(raw));
     }
 }

@@ -65,6 +65,10 @@ public final class Fields {
         throw new WireException("'" + qualified(name) + "' must be a list of strings");
     }
 
+    public java.util.Set<String> keys() {
+        return object.keySet();
+    }
+
     /** Refuses fields this reader does not know: a typo must not silently fall back to a default. */
     public void refuseUnknown(List<String> known) throws WireException {
         for (String k : object.keySet()) {
