@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgeagent.security.Digest;
 import dev.edgeagent.security.userns.IdRange;
+import dev.edgeagent.testkit.TarBuilder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

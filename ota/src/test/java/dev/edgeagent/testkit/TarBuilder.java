@@ -1,6 +1,7 @@
-package dev.edgeagent.ota.unpack;
+package dev.edgeagent.testkit;
 
 import dev.edgeagent.ota.image.Compression;
+import dev.edgeagent.ota.unpack.LayerSource;
 import dev.edgeagent.security.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,16 +14,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /** Hand-made layers, hostile ones included. */
-final class TarBuilder {
+public final class TarBuilder {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
 
-    TarBuilder() {
+    public TarBuilder() {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     }
 
-    TarBuilder dir(String name, int uid) throws IOException {
+    public TarBuilder dir(String name, int uid) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
         e.setMode(040755);
         e.setIds(uid, uid);
@@ -31,7 +32,7 @@ final class TarBuilder {
         return this;
     }
 
-    TarBuilder file(String name, String content, int uid, int mode) throws IOException {
+    public TarBuilder file(String name, String content, int uid, int mode) throws IOException {
         byte[] data = content.getBytes(StandardCharsets.UTF_8);
         TarArchiveEntry e = new TarArchiveEntry(name, true);
         e.setSize(data.length);
@@ -43,15 +44,15 @@ final class TarBuilder {
         return this;
     }
 
-    TarBuilder file(String name, String content) throws IOException {
+    public TarBuilder file(String name, String content) throws IOException {
         return file(name, content, 0, 0644);
     }
 
-    TarBuilder symlink(String name, String target) throws IOException {
+    public TarBuilder symlink(String name, String target) throws IOException {
         return link(name, target, TarConstants.LF_SYMLINK);
     }
 
-    TarBuilder hardlink(String name, String target) throws IOException {
+    public TarBuilder hardlink(String name, String target) throws IOException {
         return link(name, target, TarConstants.LF_LINK);
     }
 
@@ -63,17 +64,22 @@ final class TarBuilder {
         return this;
     }
 
-    TarBuilder special(String name, byte type) throws IOException {
+    public TarBuilder special(String name, byte type) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, type, true);
         tar.putArchiveEntry(e);
         tar.closeArchiveEntry();
         return this;
     }
 
-    /** Writes the layer gzip-compressed and returns it with the digest of its uncompressed tar. */
-    LayerSource writeTo(Path file) throws IOException {
+    /** The uncompressed tar. */
+    public byte[] tarBytes() throws IOException {
         tar.finish();
-        byte[] raw = bytes.toByteArray();
+        return bytes.toByteArray();
+    }
+
+    /** Writes the layer gzip-compressed and returns it with the digest of its uncompressed tar. */
+    public LayerSource writeTo(Path file) throws IOException {
+        byte[] raw = tarBytes();
         try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
             gz.write(raw);
         }
