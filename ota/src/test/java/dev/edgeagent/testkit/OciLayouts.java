@@ -50,8 +50,13 @@ public final class OciLayouts {
         cmd.addAll(List.of(flags));
         cmd.addAll(List.of(source, "docker://" + dest));
         Tools.run(cmd, 120).orThrow("skopeo copy");
-        String raw = Tools.run(List.of(skopeo(), "inspect", "--raw", "--tls-verify=false", "docker://" + dest), 60)
-                .orThrow("skopeo inspect").stdout();
+        List<String> inspect = new ArrayList<>(List.of(skopeo(), "inspect", "--raw", "--tls-verify=false"));
+        int creds = List.of(flags).indexOf("--dest-creds");
+        if (creds >= 0) {
+            inspect.addAll(List.of("--creds", flags[creds + 1]));
+        }
+        inspect.add("docker://" + dest);
+        String raw = Tools.run(inspect, 60).orThrow("skopeo inspect").stdout();
         return Digest.sha256Of(raw.getBytes(StandardCharsets.UTF_8));
     }
 

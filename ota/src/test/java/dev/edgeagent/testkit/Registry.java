@@ -13,6 +13,37 @@ public final class Registry extends ServerProcess {
     }
 
     public static Registry start(Path dir) throws IOException, InterruptedException {
+        return start(dir, "");
+    }
+
+    /** A registry that asks for a user name and password (htpasswd, bcrypt), checked by the registry itself. */
+    public static Registry startWithBasicAuth(Path dir, String user, String password) throws IOException, InterruptedException {
+        String line = Tools.run(List.of(Tools.require("htpasswd", "apache2-utils").toString(), "-Bbn", user, password), 30)
+                .orThrow("htpasswd").stdout().strip();
+        Path htpasswd = dir.resolve("htpasswd");
+        Files.writeString(htpasswd, line + "\n");
+        return start(dir, """
+                auth:
+                  htpasswd:
+                    realm: test-basic
+                    path: %s
+                """.formatted(htpasswd));
+    }
+
+    /** A registry that accepts only bearer tokens from {@code realm}, signed by the key of {@code rootCert}. */
+    public static Registry startWithTokenAuth(Path dir, String realm, String service, String issuer, Path rootCert)
+            throws IOException, InterruptedException {
+        return start(dir, """
+                auth:
+                  token:
+                    realm: %s
+                    service: %s
+                    issuer: %s
+                    rootcertbundle: %s
+                """.formatted(realm, service, issuer, rootCert));
+    }
+
+    private static Registry start(Path dir, String authSection) throws IOException, InterruptedException {
         int port = FreePort.pick();
         Path config = dir.resolve("registry.yml");
         Files.writeString(config, """
@@ -24,13 +55,22 @@ public final class Registry extends ServerProcess {
                     rootdirectory: %s
                 http:
                   addr: 127.0.0.1:%d
-                """.formatted(dir.resolve("data"), port));
+                """.formatted(dir.resolve("data"), port) + authSection);
         return new Registry(config, dir, port);
     }
 
     /** host:port, as it appears in image references. */
     public String host() {
         return "127.0.0.1:" + port();
+    }
+
+    /** Builds the demo image as an OCI layout in {@code workDir}; returns the skopeo source reference. */
+    public static String buildDemoLayout(Path workDir) throws IOException, InterruptedException {
+        Tools.require("umoci", "umoci");
+        Tools.require("busybox", "busybox-static");
+        Path script = Tools.repoRoot().resolve("scripts/build-demo-image");
+        Tools.run(List.of(script.toString(), workDir.toString()), 120).orThrow("scripts/build-demo-image");
+        return "oci:" + workDir.resolve("layout") + ":demo";
     }
 
     /**
