@@ -51,6 +51,35 @@ class BlobStoreTest {
         assertEmpty(root.resolve("blobs/sha256"));
     }
 
+    @Test
+    void anIngestLeftByAnEarlierRunResumesFromItsBytes() throws Exception {
+        BlobStore store = new BlobStore(root);
+        Files.write(root.resolve("ingest/" + digest.hex() + ".part"), java.util.Arrays.copyOf(content, 5));
+        long[] resumedAt = {-1};
+        store.ingest(digest, content.length, writer -> {
+            resumedAt[0] = writer.offset();
+            writer.append(new ByteArrayInputStream(content, 5, content.length - 5));
+        });
+        assertEquals(5, resumedAt[0]);
+        assertTrue(store.has(digest));
+    }
+
+    @Test
+    void aNetworkFailureKeepsThePartialBytesAndAMismatchDropsThem() throws Exception {
+        BlobStore store = new BlobStore(root);
+        Path part = root.resolve("ingest/" + digest.hex() + ".part");
+        OtaException cut = assertThrows(OtaException.class, () -> store.ingest(digest, content.length, writer -> {
+            writer.append(new ByteArrayInputStream(content, 0, 4));
+            throw new OtaException(ErrorCode.REGISTRY_UNREACHABLE, "cut");
+        }));
+        assertEquals(ErrorCode.REGISTRY_UNREACHABLE, cut.code());
+        assertEquals(4, Files.size(part));
+        assertThrows(OtaException.class, () -> store.ingest(digest, content.length, writer ->
+                writer.append(new ByteArrayInputStream("XXXXXXX".getBytes()))));
+        assertFalse(Files.exists(part));
+        assertFalse(store.has(digest));
+    }
+
     private static void assertEmpty(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(0, s.count(), dir + " is empty");
