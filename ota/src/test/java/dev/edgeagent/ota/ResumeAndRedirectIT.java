@@ -63,8 +63,13 @@ class ResumeAndRedirectIT {
         try (FaultyProxy proxy = new FaultyProxy(registry, 1, CUT_AFTER, false)) {
             PulledImage image = pullVia(proxy, Map.of(), QUICK);
             long blobBytes = image.manifest().totalBlobBytes();
-            assertEquals(blobBytes, proxy.blobBytesSent(), "every blob byte crossed the network exactly once");
-            assertTrue(proxy.rangesAsked().contains("bytes=" + CUT_AFTER + "-"), proxy.rangesAsked().toString());
+            String resume = proxy.rangesAsked().stream().filter(r -> r.startsWith("bytes=")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no range request: " + proxy.rangesAsked()));
+            long resumedFrom = Long.parseLong(resume.substring(6, resume.length() - 1));
+            // The cut may lose bytes still in flight; the client asks exactly from what it received and hashed.
+            assertTrue(resumedFrom > 0 && resumedFrom <= CUT_AFTER, resume);
+            long lostInFlight = CUT_AFTER - resumedFrom;
+            assertEquals(blobBytes, proxy.blobBytesSent() - lostInFlight, "no byte the client had was sent again");
             Descriptor layer = image.manifest().layers().get(0);
             assertTrue(layer.size() > CUT_AFTER, "the cut happened inside the layer");
             assertTrue(Files.exists(store.resolve("blobs/sha256/" + layer.digest().hex())));
@@ -84,6 +89,26 @@ class ResumeAndRedirectIT {
             PulledImage image = pullVia(healthy, Map.of(), QUICK);
             assertTrue(healthy.blobBytesSent() < image.manifest().totalBlobBytes(), "the kept bytes were not fetched again");
             assertTrue(healthy.rangesAsked().stream().anyMatch(r -> r.startsWith("bytes=")), healthy.rangesAsked().toString());
+        }
+    }
+
+    @Test
+    void concurrentPullsOfOneImageShareEachDownload() throws Exception {
+        try (FaultyProxy proxy = new FaultyProxy(registry, 0, 0, false)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<PulledImage>> pulls = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    pulls.add(pool.submit(() -> pullVia(proxy, Map.of(), QUICK)));
+                }
+                long total = 0;
+                for (var f : pulls) {
+                    total = f.get().manifest().totalBlobBytes();
+                }
+                assertEquals(total, proxy.blobBytesSent(), "four pulls, one download per blob");
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.edgeagent.agent.state.StateStore;
 import dev.edgeagent.ota.ImagePuller;
 import dev.edgeagent.ota.OtaException;
 import dev.edgeagent.ota.PulledImage;
+import dev.edgeagent.ota.blob.BlobCollector;
 import dev.edgeagent.ota.blob.BlobStore;
 import dev.edgeagent.ota.image.Descriptor;
 import dev.edgeagent.ota.image.MediaTypes;
@@ -34,10 +35,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import dev.edgeagent.security.Digest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.tinylog.Logger;
 
 /**
@@ -147,7 +151,25 @@ public final class Deployer {
         events.emit("container.started", Map.of("generation", generation, "container", container.value(),
                 "runtime", runtime.describe()));
         previous.ifPresent(p -> removeGeneration(p.name(), p.generation()));
+        collectGarbage(events);
         return record;
+    }
+
+    /** Drops blobs that no app's image refers to any more, such as the layers of a replaced generation. */
+    private void collectGarbage(DeployEvents events) {
+        Set<Digest> roots = new HashSet<>();
+        for (AppRecord a : state.apps()) {
+            roots.add(a.manifestDigest());
+            a.image().digest().ifPresent(roots::add);
+        }
+        try {
+            BlobCollector.Result r = BlobCollector.collect(blobs, roots);
+            if (r.removed() > 0) {
+                events.emit("gc.done", Map.of("blobsRemoved", r.removed(), "bytesFreed", r.bytesFreed()));
+            }
+        } catch (IOException e) {
+            Logger.warn("blob garbage collection failed: {}", e.getMessage());
+        }
     }
 
     private AppSpec appSpec(PulledImage image, ContainerId container, AppName app, IdRange ids, ResourceLimits limits)

@@ -7,7 +7,9 @@ import dev.edgeagent.security.fs.AtomicFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
@@ -33,7 +35,8 @@ public final class BlobStore {
 
     private final Path blobs;
     private final Path ingest;
-    private final ConcurrentHashMap<Digest, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** JVM-wide, keyed by file: two stores on one root (or two pulls) never write one ingest file at once. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
     public BlobStore(Path root) throws IOException {
         this.blobs = root.resolve("blobs").resolve(Digest.SHA256);
@@ -63,10 +66,13 @@ public final class BlobStore {
      * commits it. A digest or size mismatch removes the partial file; a network failure keeps it for a resume.
      */
     public Path ingest(Digest digest, long size, Download download) throws IOException, OtaException {
-        ReentrantLock lock = locks.computeIfAbsent(digest, d -> new ReentrantLock());
+        Path lockFile = ingest.resolve(digest.hex() + ".lock");
+        ReentrantLock lock = LOCKS.computeIfAbsent(lockFile.toAbsolutePath(), d -> new ReentrantLock());
         lock.lock();
-        try {
+        // Another process on the same root (edgeagent pull beside the daemon) waits here too.
+        try (HeldLock held = HeldLock.acquire(lockFile)) {
             if (has(digest)) {
+                held.blobCommitted();
                 return path(digest);
             }
             Path part = ingest.resolve(digest.hex() + ".part");
@@ -85,9 +91,52 @@ public final class BlobStore {
             Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("r--r--r--"));
             AtomicFiles.moveAtomically(part, path(digest));
             AtomicFiles.fsyncDirectory(blobs);
+            held.blobCommitted();
             return path(digest);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * An exclusive lock on {@code ingest/<hex>.lock} against other processes on the same root. The file is removed
+     * only once the blob is committed: a process that then wakes on the old file finds the blob and writes nothing.
+     * While a blob is incomplete its lock file stays, so two writers can never append to one ingest file.
+     */
+    private static final class HeldLock implements AutoCloseable {
+        private final Path file;
+        private final FileChannel channel;
+        private boolean blobCommitted;
+
+        private HeldLock(Path file, FileChannel channel) {
+            this.file = file;
+            this.channel = channel;
+        }
+
+        static HeldLock acquire(Path file) throws IOException {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                ch.lock();
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            return new HeldLock(file, ch);
+        }
+
+        void blobCommitted() {
+            blobCommitted = true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                if (blobCommitted) {
+                    Files.deleteIfExists(file);
+                }
+            } finally {
+                channel.close();
+            }
         }
     }
 
@@ -121,12 +170,6 @@ public final class BlobStore {
 
     /** Removes a stored blob; the caller has made sure nothing refers to it. */
     public boolean delete(Digest digest) throws IOException {
-        ReentrantLock lock = locks.computeIfAbsent(digest, d -> new ReentrantLock());
-        lock.lock();
-        try {
-            return Files.deleteIfExists(path(digest));
-        } finally {
-            lock.unlock();
-        }
+        return Files.deleteIfExists(path(digest));
     }
 }

@@ -29,6 +29,7 @@ class BlobStoreTest {
         assertEquals(root.resolve("blobs/sha256/" + digest.hex()), p);
         assertEquals("r--r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
         assertTrue(store.has(digest));
+        assertEmpty(root.resolve("ingest"));
     }
 
     @Test
@@ -39,7 +40,7 @@ class BlobStoreTest {
                 () -> store.ingest(digest, content.length, new ByteArrayInputStream(tampered)));
         assertEquals(ErrorCode.DIGEST_MISMATCH, e.code());
         assertFalse(store.has(digest));
-        assertEmpty(root.resolve("ingest"));
+        assertFalse(Files.exists(root.resolve("ingest/" + digest.hex() + ".part")), "no partial download is left");
         assertEmpty(root.resolve("blobs/sha256"));
     }
 
