@@ -10,8 +10,9 @@ import org.tinylog.Logger;
 public final class Main {
     private static final String USAGE = """
             usage: edgeagent run --config FILE                                  run the agent
-                   edgeagent pull REF --config FILE [--platform os/arch[/v]]   pull, verify and test-unpack an image;
-                                                                                prints the reference pinned by digest
+                   edgeagent pull REF --config FILE [--platform os/arch[/v]] [--unpack-to DIR]
+                                                  pull, verify and test-unpack an image (kept in DIR if given);
+                                                  prints the reference pinned by digest
                    edgeagent version                                            print the version
             """;
 
@@ -24,6 +25,7 @@ public final class Main {
     private static int pull(String[] args) {
         String configFile = null;
         Platform platform = null;
+        Path unpackTo = null;
         try {
             for (int i = 2; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -32,6 +34,7 @@ public final class Main {
                 switch (args[i]) {
                     case "--config" -> configFile = args[i + 1];
                     case "--platform" -> platform = Platform.parse(args[i + 1]);
+                    case "--unpack-to" -> unpackTo = Path.of(args[i + 1]).toAbsolutePath();
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -40,7 +43,11 @@ public final class Main {
             }
             ImageRef ref = ImageRef.parse(args[1]);
             AgentConfig config = AgentConfig.load(Path.of(configFile));
-            return PullCheck.run(config, ref, platform != null ? platform : Platform.host(), System.out, System.err);
+            if (unpackTo != null && java.nio.file.Files.exists(unpackTo)) {
+                throw new IllegalArgumentException("--unpack-to " + unpackTo + " already exists");
+            }
+            return PullCheck.run(config, ref, platform != null ? platform : Platform.host(), java.util.Optional.ofNullable(unpackTo),
+                    System.out, System.err);
         } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("edgeagent pull: " + e.getMessage());
             System.err.print(USAGE);

@@ -2,12 +2,10 @@ package dev.edgeagent.agent;
 
 import dev.edgeagent.ota.ImagePuller;
 import dev.edgeagent.ota.OtaException;
+import dev.edgeagent.ota.PullProgress;
 import dev.edgeagent.ota.PulledImage;
 import dev.edgeagent.ota.blob.BlobStore;
-import dev.edgeagent.ota.image.Descriptor;
-import dev.edgeagent.ota.image.MediaTypes;
 import dev.edgeagent.ota.registry.RegistryClient;
-import dev.edgeagent.ota.unpack.LayerSource;
 import dev.edgeagent.ota.unpack.LayerUnpacker;
 import dev.edgeagent.ota.unpack.UnpackLimits;
 import dev.edgeagent.profiles.Platform;
@@ -19,8 +17,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -34,28 +31,39 @@ final class PullCheck {
 
     private PullCheck() {}
 
-    static int run(AgentConfig config, ImageRef ref, Platform platform, PrintStream out, PrintStream err) {
+    /** Pulls and test-unpacks; {@code target}, when given, keeps the unpacked rootfs there (it must not exist yet). */
+    static int run(AgentConfig config, ImageRef ref, Platform platform, Optional<Path> target, PrintStream out, PrintStream err) {
         Path scratch = config.root().resolve("apps").resolve(".pull-check-" + ProcessHandle.current().pid());
+        long started = System.nanoTime();
+        boolean succeeded = false;
         try {
             BlobStore store = new BlobStore(config.root());
             ImagePuller puller = new ImagePuller(RegistryClient.create(config.registryTransport()), store);
-            PulledImage image = puller.pull(ref, platform, (blob, done, total, bytesDone, bytesTotal) ->
+            PullProgress progress = (blob, done, total, bytesDone, bytesTotal) ->
                     err.printf("  verified %d/%d  %s  (%d%%)%n", done, total, blob.digest(),
-                            bytesTotal == 0 ? 100 : 100 * bytesDone / bytesTotal));
-            List<LayerSource> layers = new ArrayList<>();
-            for (int i = 0; i < image.manifest().layers().size(); i++) {
-                Descriptor d = image.manifest().layers().get(i);
-                layers.add(new LayerSource(store.path(d.digest()), MediaTypes.layerCompression(d.mediaType()).orElseThrow(),
-                        image.config().diffIds().get(i)));
-            }
-            new LayerUnpacker(UnpackLimits.DEFAULT).unpack(layers, scratch.resolve("rootfs"), CHECK_IDS);
+                            bytesTotal == 0 ? 100 : 100 * bytesDone / bytesTotal);
+            PulledImage image = puller.resolve(ref, platform, progress);
+            Path rootfs = target.orElse(scratch.resolve("rootfs"));
+            LayerUnpacker.Session session = new LayerUnpacker(UnpackLimits.DEFAULT).open(rootfs, CHECK_IDS);
+            puller.fetchLayers(image, progress, (index, layer, blob) -> {
+                try {
+                    session.apply(image.layerSource(index, blob));
+                } catch (IOException e) {
+                    throw new OtaException(ErrorCode.STORAGE_ERROR, "unpacking layer " + index + ": " + e.getMessage(), e);
+                }
+            });
+            long unpacked = System.nanoTime();
             long entries;
-            try (Stream<Path> walk = Files.walk(scratch.resolve("rootfs"))) {
+            try (Stream<Path> walk = Files.walk(rootfs)) {
                 entries = walk.count() - 1;
             }
             out.println(image.ref());
             err.printf("pulled %s for %s: manifest %s, %d layers, %d compressed bytes; unpacked %d entries, none unsafe%n",
-                    image.ref(), platform, image.manifestDigest(), layers.size(), image.manifest().totalBlobBytes(), entries);
+                    image.ref(), platform, image.manifestDigest(), image.manifest().layers().size(),
+                    image.manifest().totalBlobBytes(), entries);
+            err.printf("pull, verify and unpack took %d ms%s%n", (unpacked - started) / 1_000_000,
+                    target.map(t -> "; the rootfs is kept in " + t).orElse(""));
+            succeeded = true;
             return 0;
         } catch (OtaException e) {
             err.println("edgeagent pull: refused [" + e.code() + "]: " + e.getMessage());
@@ -66,6 +74,9 @@ final class PullCheck {
         } finally {
             try {
                 Trees.deleteRecursively(scratch);
+                if (!succeeded && target.isPresent()) {
+                    Trees.deleteRecursively(target.get());
+                }
             } catch (IOException e) {
                 err.println("edgeagent pull: could not remove " + scratch + ": " + e.getMessage());
             }

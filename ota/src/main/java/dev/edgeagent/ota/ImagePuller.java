@@ -46,6 +46,22 @@ public final class ImagePuller {
      * result names the digest it was pinned to.
      */
     public PulledImage pull(ImageRef ref, Platform platform, PullProgress progress) throws OtaException {
+        PulledImage image = resolve(ref, platform, progress);
+        fetchLayers(image, progress, (index, layer, blob) -> { });
+        return image;
+    }
+
+    /** Told, in layer order and on the caller's thread, each time the next layer is verified in the store. */
+    @FunctionalInterface
+    public interface LayerConsumer {
+        void accept(int index, Descriptor layer, java.nio.file.Path verifiedBlob) throws OtaException;
+    }
+
+    /**
+     * Fetches and verifies the manifest (choosing the platform from an index) and the config; the layers are left
+     * for {@link #fetchLayers}. A reference with only a tag is resolved once and the result names its digest.
+     */
+    public PulledImage resolve(ImageRef ref, Platform platform, PullProgress progress) throws OtaException {
         FetchedManifest fetched = ref.digest().isPresent() ? registry.manifest(ref, ref.requireDigest()) : registry.resolveTag(ref);
         ImageRef pinned = ref.withDigest(fetched.digest());
         String mediaType = mediaTypeOf(fetched);
@@ -87,13 +103,19 @@ public final class ImagePuller {
             throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, "image config lists " + config.diffIds().size()
                     + " diff_ids for " + manifest.layers().size() + " layers");
         }
-        fetchLayers(pinned, manifest.layers(), progress, bytesDone, bytesTotal);
         return new PulledImage(pinned, fetched.digest(), manifest, config);
     }
 
-    /** Fetches layers {@link #PARALLEL_LAYERS} at a time; the first failure stops the rest and is the one reported. */
-    private void fetchLayers(ImageRef ref, List<Descriptor> layers, PullProgress progress, long configBytes, long bytesTotal)
-            throws OtaException {
+    /**
+     * Fetches the layers {@link #PARALLEL_LAYERS} at a time and hands each to {@code consumer} in order as soon as it
+     * and every layer before it are verified, so unpacking overlaps the downloads still running. The first failure,
+     * of a download or of the consumer, stops the rest and is the one reported.
+     */
+    public void fetchLayers(PulledImage image, PullProgress progress, LayerConsumer consumer) throws OtaException {
+        ImageRef ref = image.ref();
+        List<Descriptor> layers = image.manifest().layers();
+        long bytesTotal = image.manifest().totalBlobBytes();
+        long configBytes = image.manifest().config().size();
         int total = layers.size() + 1;
         AtomicInteger done = new AtomicInteger(1);
         AtomicLong bytesDone = new AtomicLong(configBytes);
@@ -114,15 +136,21 @@ public final class ImagePuller {
                     return null;
                 }));
             }
-            for (Future<Void> f : futures) {
+            for (int i = 0; i < futures.size(); i++) {
                 try {
-                    f.get();
+                    futures.get(i).get();
                 } catch (ExecutionException e) {
                     futures.forEach(other -> other.cancel(true));
                     if (e.getCause() instanceof OtaException oe) {
                         throw oe;
                     }
                     throw new OtaException(ErrorCode.INTERNAL, "fetching a layer failed: " + e.getCause(), e.getCause());
+                }
+                try {
+                    consumer.accept(i, layers.get(i), store.path(layers.get(i).digest()));
+                } catch (OtaException | RuntimeException e) {
+                    futures.forEach(other -> other.cancel(true));
+                    throw e;
                 }
             }
         } catch (InterruptedException e) {

@@ -1,9 +1,19 @@
 package dev.edgeagent.ota;
 
+import dev.edgeagent.ota.image.Descriptor;
 import dev.edgeagent.ota.image.ImageConfig;
 import dev.edgeagent.ota.image.ImageManifest;
+import dev.edgeagent.ota.image.MediaTypes;
+import dev.edgeagent.ota.unpack.LayerSource;
 import dev.edgeagent.security.Digest;
 import dev.edgeagent.security.ImageRef;
+import java.nio.file.Path;
 
 /** An image whose manifest, config and every layer are in the blob store, verified. */
-public record PulledImage(ImageRef ref, Digest manifestDigest, ImageManifest manifest, ImageConfig config) {}
+public record PulledImage(ImageRef ref, Digest manifestDigest, ImageManifest manifest, ImageConfig config) {
+    /** Layer {@code index} as the unpacker reads it: the verified blob, its compression, its diff_id. */
+    public LayerSource layerSource(int index, Path verifiedBlob) {
+        Descriptor layer = manifest.layers().get(index);
+        return new LayerSource(verifiedBlob, MediaTypes.layerCompression(layer.mediaType()).orElseThrow(), config.diffIds().get(index));
+    }
+}

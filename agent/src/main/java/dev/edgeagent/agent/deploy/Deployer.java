@@ -7,12 +7,10 @@ import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.StateStore;
 import dev.edgeagent.ota.ImagePuller;
 import dev.edgeagent.ota.OtaException;
+import dev.edgeagent.ota.PullProgress;
 import dev.edgeagent.ota.PulledImage;
 import dev.edgeagent.ota.blob.BlobCollector;
 import dev.edgeagent.ota.blob.BlobStore;
-import dev.edgeagent.ota.image.Descriptor;
-import dev.edgeagent.ota.image.MediaTypes;
-import dev.edgeagent.ota.unpack.LayerSource;
 import dev.edgeagent.ota.unpack.LayerUnpacker;
 import dev.edgeagent.profiles.CeilingExceeded;
 import dev.edgeagent.profiles.DeviceProfile;
@@ -108,15 +106,15 @@ public final class Deployer {
         }
 
         events.emit("pull.started", Map.of("image", order.image().toString()));
+        PullProgress progress = (blob, done, total, bytesDone, bytesTotal) ->
+                events.emit("pull.progress", Map.of("blob", blob.digest().toString(), "blobs", done, "of", total,
+                        "percent", bytesTotal == 0 ? 100 : (int) (100 * bytesDone / bytesTotal)));
         PulledImage image;
         try {
-            image = puller.pull(order.image(), profile.platform(), (blob, done, total, bytesDone, bytesTotal) ->
-                    events.emit("pull.progress", Map.of("blob", blob.digest().toString(), "blobs", done, "of", total,
-                            "percent", bytesTotal == 0 ? 100 : (int) (100 * bytesDone / bytesTotal))));
+            image = puller.resolve(order.image(), profile.platform(), progress);
         } catch (OtaException e) {
             throw new DeployFailure(e.code(), e.getMessage(), e);
         }
-        events.emit("pull.verified", Map.of("manifestDigest", image.manifestDigest().toString()));
 
         long generation = previous.map(p -> p.generation() + 1).orElse(1L);
         ContainerId container = new ContainerId(app.value() + "-" + generation);
@@ -127,7 +125,7 @@ public final class Deployer {
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the id range of " + app + ": " + e.getMessage(), e);
         }
         AppSpec spec = appSpec(image, container, app, ids, limits);
-        Path bundle = build(app, generation, image, spec, events);
+        Path bundle = build(app, generation, image, spec, progress, events);
 
         if (previous.isPresent()) {
             stopQuietly(previous.get().container(), events);
@@ -187,8 +185,12 @@ public final class Deployer {
         }
     }
 
-    /** Unpacks and writes the bundle in a staging dir, then renames it into place: a generation is whole or absent. */
-    private Path build(AppName app, long generation, PulledImage image, AppSpec spec, DeployEvents events) throws DeployFailure {
+    /**
+     * Fetches the layers and unpacks each into a staging dir as soon as it is verified (later layers still
+     * downloading), writes the bundle, then renames it into place: a generation is whole or absent.
+     */
+    private Path build(AppName app, long generation, PulledImage image, AppSpec spec, PullProgress progress,
+            DeployEvents events) throws DeployFailure {
         Path staging = paths.staging(app, generation);
         Path bundle = paths.generation(app, generation);
         try {
@@ -197,14 +199,19 @@ public final class Deployer {
             StorageRoot.ownAppFolder(paths.app(app), spec.ids().toHost(0), spec.ids().toHost(0));
             Files.createDirectories(staging);
             Path rootfs = staging.resolve("rootfs");
-            List<LayerSource> layers = new ArrayList<>();
-            for (int i = 0; i < image.manifest().layers().size(); i++) {
-                Descriptor layer = image.manifest().layers().get(i);
-                layers.add(new LayerSource(blobs.path(layer.digest()), MediaTypes.layerCompression(layer.mediaType()).orElseThrow(),
-                        image.config().diffIds().get(i)));
-            }
-            events.emit("unpack.started", Map.of("layers", layers.size(), "generation", generation));
-            unpacker.unpack(layers, rootfs, spec.ids());
+            int layers = image.manifest().layers().size();
+            events.emit("unpack.started", Map.of("layers", layers, "generation", generation));
+            LayerUnpacker.Session session = unpacker.open(rootfs, spec.ids());
+            puller.fetchLayers(image, progress, (index, layer, blob) -> {
+                try {
+                    session.apply(image.layerSource(index, blob));
+                } catch (IOException e) {
+                    throw new OtaException(ErrorCode.STORAGE_ERROR, "unpacking layer " + index + " (" + layer.digest() + "): "
+                            + e.getMessage(), e);
+                }
+                events.emit("unpack.layer", Map.of("layer", index + 1, "of", layers));
+            });
+            events.emit("pull.verified", Map.of("manifestDigest", image.manifestDigest().toString()));
             for (String mountPoint : MOUNT_POINTS) {
                 unpacker.ensureDirectory(rootfs, mountPoint, spec.ids());
             }

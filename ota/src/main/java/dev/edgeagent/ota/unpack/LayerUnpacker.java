@@ -19,8 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -35,7 +33,6 @@ public final class LayerUnpacker {
     private static final String OPAQUE = ".wh..wh..opq";
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
-    private final POSIX posix = POSIXFactory.getNativePOSIX();
     private final UnpackLimits limits;
 
     public LayerUnpacker(UnpackLimits limits) {
@@ -43,11 +40,33 @@ public final class LayerUnpacker {
     }
 
     public void unpack(List<LayerSource> layers, Path rootfs, IdRange ids) throws IOException, UnsafeLayerException {
+        Session session = open(rootfs, ids);
+        for (LayerSource layer : layers) {
+            session.apply(layer);
+        }
+    }
+
+    /** Starts a rootfs that layers are then applied to one by one, in order, as each becomes available. */
+    public Session open(Path rootfs, IdRange ids) throws IOException, UnsafeLayerException {
         Files.createDirectories(rootfs);
         chown(rootfs, 0, 0, ids);
-        Budget budget = new Budget();
-        for (int i = 0; i < layers.size(); i++) {
-            applyLayer(layers.get(i), i, rootfs, ids, budget);
+        return new Session(rootfs, ids);
+    }
+
+    /** One rootfs being built: the limits count across all its layers. */
+    public final class Session {
+        private final Path rootfs;
+        private final IdRange ids;
+        private final Budget budget = new Budget();
+        private int applied;
+
+        private Session(Path rootfs, IdRange ids) {
+            this.rootfs = rootfs;
+            this.ids = ids;
+        }
+
+        public void apply(LayerSource layer) throws IOException, UnsafeLayerException {
+            applyLayer(layer, applied++, rootfs, ids, budget);
         }
     }
 
@@ -62,7 +81,7 @@ public final class LayerUnpacker {
         if (!Files.exists(target, NOFOLLOW)) {
             Files.createDirectory(target);
             chown(target, 0, 0, ids);
-            posix.chmod(target.toString(), 0755);
+            chmod(target, 0755);
         } else if (!Files.isDirectory(target, NOFOLLOW)) {
             throw new UnsafeLayerException("mount point " + path + " is not a directory in the image");
         }
@@ -74,7 +93,8 @@ public final class LayerUnpacker {
         try (InputStream file = new BufferedInputStream(Files.newInputStream(layer.blob()), 65536)) {
             InputStream decompressed = layer.compression().decompress(file);
             DigestingInputStream tarBytes = new DigestingInputStream(decompressed);
-            TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
+            // The tar reader asks for 512-byte records; a buffer keeps inflate and sha256 working on 64 KiB at a time.
+            TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(tarBytes, 1 << 16));
             for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
                 if (++budget.entries > limits.maxEntries()) {
                     throw new UnsafeLayerException("layer " + index + " passes the limit of " + limits.maxEntries() + " entries");
@@ -195,7 +215,7 @@ public final class LayerUnpacker {
             if (!Files.exists(current, NOFOLLOW)) {
                 Files.createDirectory(current);
                 chown(current, 0, 0, ids);
-                posix.chmod(current.toString(), 0755);
+                chmod(current, 0755);
             } else if (!Files.isDirectory(current, NOFOLLOW)) {
                 throw new UnsafeLayerException("path " + dir + " passes through /" + rootfs.relativize(current)
                         + ", which is not a directory");
@@ -223,8 +243,7 @@ public final class LayerUnpacker {
 
     private void setMetadata(Path target, TarArchiveEntry entry, IdRange ids) throws IOException, UnsafeLayerException {
         chown(target, entry.getLongUserId(), entry.getLongGroupId(), ids);
-        // chmod follows links; target was created here as a file or directory and checked not to be a link.
-        posix.chmod(target.toString(), entry.getMode() & 07777);
+        chmod(target, entry.getMode() & 07777);
         FileTime mtime = FileTime.from(entry.getModTime().toInstant());
         Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW).setTimes(mtime, null, null);
     }
@@ -234,10 +253,14 @@ public final class LayerUnpacker {
             throw new UnsafeLayerException("entry /" + target.getFileName() + " is owned by " + uid + ":" + gid
                     + ", outside the app's " + ids.size() + " ids");
         }
-        int rc = posix.lchown(target.toString(), (int) ids.toHost(uid), (int) ids.toHost(gid));
-        if (rc != 0) {
-            throw new IOException("lchown " + target + " failed: errno " + posix.errno());
-        }
+        // The JDK's unix view with NOFOLLOW_LINKS is lchown(2): a symlink itself changes owner, never its target.
+        Files.setAttribute(target, "unix:uid", (int) ids.toHost(uid), NOFOLLOW);
+        Files.setAttribute(target, "unix:gid", (int) ids.toHost(gid), NOFOLLOW);
+    }
+
+    /** chmod(2) with setuid, setgid and sticky bits; only called on paths created here and checked not to be links. */
+    private static void chmod(Path target, int mode) throws IOException {
+        Files.setAttribute(target, "unix:mode", mode, NOFOLLOW);
     }
 
     private static final class Budget {

@@ -3,7 +3,6 @@ package dev.edgeagent.ota.image.wire;
 import dev.edgeagent.ota.image.Descriptor;
 import dev.edgeagent.ota.image.ImageConfig;
 import dev.edgeagent.ota.image.ImageManifest;
-import dev.edgeagent.ota.image.MediaTypes;
 import dev.edgeagent.protocol.wire.Fields;
 import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.security.Digest;
