@@ -7,9 +7,12 @@ import java.util.List;
 
 /** A real CNCF distribution registry (Debian's docker-registry) on a free loopback port, data in {@code dir}. */
 public final class Registry extends ServerProcess {
+    private final Path dir;
+
     private Registry(Path config, Path dir, int port) throws IOException, InterruptedException {
         super("registry", List.of(Tools.require("docker-registry", "docker-registry").toString(), "serve", config.toString()),
                 dir, port);
+        this.dir = dir;
     }
 
     public static Registry start(Path dir) throws IOException, InterruptedException {
@@ -41,6 +44,28 @@ public final class Registry extends ServerProcess {
                     issuer: %s
                     rootcertbundle: %s
                 """.formatted(realm, service, issuer, rootCert));
+    }
+
+    /**
+     * A registry serving HTTPS with a certificate for 127.0.0.1 made by the real openssl; returns it with the
+     * certificate, which is its own CA.
+     */
+    public static Registry startWithTls(Path dir) throws IOException, InterruptedException {
+        Path key = dir.resolve("tls-key.pem");
+        Path cert = dir.resolve("tls-cert.pem");
+        Tools.run(List.of(Tools.require("openssl", "openssl").toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1"), 60).orThrow("openssl req");
+        return start(dir, """
+                  tls:
+                    certificate: %s
+                    key: %s
+                """.formatted(cert, key));
+    }
+
+    /** The TLS certificate of a registry started with {@link #startWithTls}. */
+    public Path tlsCertificate() {
+        return dir.resolve("tls-cert.pem");
     }
 
     private static Registry start(Path dir, String authSection) throws IOException, InterruptedException {

@@ -17,6 +17,16 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 public final class TarBuilder {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
+    private byte[] finished;
+
+    /** The modification time every entry gets, so tests can check it is kept. */
+    public static final java.util.Date MTIME = new java.util.Date(1_700_000_000_000L);
+
+    /** Names past 100 characters as GNU ././@LongLink entries instead of PAX headers. */
+    public TarBuilder gnuLongNames() {
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+        return this;
+    }
 
     public TarBuilder() {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -36,6 +46,7 @@ public final class TarBuilder {
         byte[] data = content.getBytes(StandardCharsets.UTF_8);
         TarArchiveEntry e = new TarArchiveEntry(name, true);
         e.setSize(data.length);
+        e.setModTime(MTIME);
         e.setMode(0100000 | mode);
         e.setIds(uid, uid);
         tar.putArchiveEntry(e);
@@ -73,8 +84,11 @@ public final class TarBuilder {
 
     /** The uncompressed tar. */
     public byte[] tarBytes() throws IOException {
-        tar.finish();
-        return bytes.toByteArray();
+        if (finished == null) {
+            tar.finish();
+            finished = bytes.toByteArray();
+        }
+        return finished;
     }
 
     /** Writes the layer gzip-compressed and returns it with the digest of its uncompressed tar. */

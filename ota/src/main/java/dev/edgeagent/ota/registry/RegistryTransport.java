@@ -215,6 +215,10 @@ public final class RegistryTransport {
         if (e instanceof HttpTimeoutException) {
             return "timed out";
         }
+        if (e instanceof javax.net.ssl.SSLHandshakeException) {
+            return "its TLS certificate is not trusted (" + e.getMessage()
+                    + "); give the registry's CA in registryCaBundle";
+        }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 

@@ -60,6 +60,17 @@ class LayerUnpackerTest {
     }
 
     @Test
+    void keepsLongNamesAndModificationTimes() throws Exception {
+        String longName = "deep/" + "n".repeat(150) + "/" + "f".repeat(120);
+        unpack(new TarBuilder().file(longName, "long"));
+        assertEquals("long", Files.readString(rootfs().resolve(longName)));
+        TarBuilder gnu = new TarBuilder().gnuLongNames().file("gnu/" + "g".repeat(200), "gnu");
+        unpack(gnu);
+        assertEquals("gnu", Files.readString(rootfs().resolve("gnu/" + "g".repeat(200))));
+        assertEquals(TarBuilder.MTIME.toInstant(), Files.getLastModifiedTime(rootfs().resolve(longName)).toInstant());
+    }
+
+    @Test
     void refusesDotDot() {
         assertTrue(refused(tar(b -> b.file("../escape", "x"))).getMessage().contains(".."));
         assertFalse(Files.exists(dir.resolve("escape")));
