@@ -1,0 +1,84 @@
+package dev.edgeagent.runtime.supervise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SupervisionPartsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void decodesWaitStatuses() {
+        ExitStatus exited = ExitStatus.fromWaitStatus(3 << 8, false);
+        assertEquals(Optional.of(3), exited.code());
+        assertEquals("exited with code 3", exited.describe());
+        ExitStatus killed = ExitStatus.fromWaitStatus(9, true);
+        assertEquals(Optional.of(9), killed.signal());
+        assertEquals(Optional.of(137), killed.shellCode());
+        assertTrue(killed.describe().contains("OOM"));
+        assertTrue(ExitStatus.fromWaitStatus(0, false).isSuccess());
+        assertFalse(ExitStatus.fromWaitStatus(0, true).isSuccess(), "an OOM kill is never a success");
+    }
+
+    @Test
+    void restartPoliciesBackOffAndCap() {
+        RestartPolicy onFailure = new RestartPolicy(RestartPolicy.Mode.ON_FAILURE, Duration.ofSeconds(1), Duration.ofSeconds(30));
+        ExitStatus crash = ExitStatus.fromWaitStatus(1 << 8, false);
+        assertEquals(Optional.of(Duration.ofSeconds(1)), onFailure.next(crash, 0));
+        assertEquals(Optional.of(Duration.ofSeconds(8)), onFailure.next(crash, 3));
+        assertEquals(Optional.of(Duration.ofSeconds(30)), onFailure.next(crash, 12));
+        assertEquals(Optional.empty(), onFailure.next(ExitStatus.fromWaitStatus(0, false), 0));
+        assertEquals(Optional.of(Duration.ofSeconds(1)), onFailure.next(ExitStatus.UNKNOWN, 0), "an unknown end is a failure");
+        assertEquals(Optional.empty(), RestartPolicy.of(RestartPolicy.Mode.NO).next(crash, 0));
+        assertTrue(RestartPolicy.of(RestartPolicy.Mode.ALWAYS).next(ExitStatus.fromWaitStatus(0, false), 0).isPresent());
+        assertEquals(RestartPolicy.Mode.ON_FAILURE, RestartPolicy.Mode.parse("on-failure"));
+    }
+
+    @Test
+    void rotatesByCopyAndTruncateKeepingTheNewest() throws Exception {
+        Path log = dir.resolve("app.log");
+        LogRotator rotator = new LogRotator(1024, 2);
+        Files.writeString(log, "a".repeat(2000));
+        assertTrue(rotator.rotateIfNeeded(log));
+        Files.writeString(log, "b".repeat(2000));
+        assertTrue(rotator.rotateIfNeeded(log));
+        Files.writeString(log, "c".repeat(2000));
+        assertTrue(rotator.rotateIfNeeded(log));
+        assertEquals(0, Files.size(log));
+        assertTrue(Files.readString(dir.resolve("app.log.1")).startsWith("c"));
+        assertTrue(Files.readString(dir.resolve("app.log.2")).startsWith("b"));
+        assertFalse(Files.exists(dir.resolve("app.log.3")));
+        assertFalse(rotator.rotateIfNeeded(log));
+    }
+
+    @Test
+    void readsCgroupV1AndV2() throws Exception {
+        Path v1 = dir.resolve("v1");
+        Path mem = Files.createDirectories(v1.resolve("memory/edgeagent/demo-1"));
+        Files.writeString(mem.resolve("memory.usage_in_bytes"), "1048576\n");
+        Files.writeString(mem.resolve("memory.limit_in_bytes"), "67108864\n");
+        Files.writeString(mem.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
+        Files.writeString(Files.createDirectories(v1.resolve("cpuacct/edgeagent/demo-1")).resolve("cpuacct.usage"), "5000\n");
+        Files.writeString(Files.createDirectories(v1.resolve("pids/edgeagent/demo-1")).resolve("pids.current"), "3\n");
+        assertEquals(new CgroupStats(1048576, 67108864, 5000, 3, 2), new CgroupFiles(v1).stats("/edgeagent/demo-1").orElseThrow());
+
+        Path v2 = dir.resolve("v2");
+        Files.writeString(Files.createDirectories(v2).resolve("cgroup.controllers"), "cpu memory pids\n");
+        Path c = Files.createDirectories(v2.resolve("edgeagent/demo-1"));
+        Files.writeString(c.resolve("memory.current"), "2048\n");
+        Files.writeString(c.resolve("memory.max"), "max\n");
+        Files.writeString(c.resolve("cpu.stat"), "usage_usec 7\nuser_usec 5\n");
+        Files.writeString(c.resolve("pids.current"), "1\n");
+        Files.writeString(c.resolve("memory.events"), "low 0\noom 1\noom_kill 1\n");
+        assertEquals(new CgroupStats(2048, -1, 7000, 1, 1), new CgroupFiles(v2).stats("/edgeagent/demo-1").orElseThrow());
+        assertEquals(Optional.empty(), new CgroupFiles(v2).stats("/edgeagent/gone"));
+    }
+}
