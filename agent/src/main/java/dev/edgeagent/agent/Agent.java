@@ -8,6 +8,8 @@ import dev.edgeagent.agent.deploy.Deployer;
 import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.StateStore;
 import dev.edgeagent.agent.status.StatusReporter;
+import dev.edgeagent.agent.supervise.AppSupervisor;
+import dev.edgeagent.agent.supervise.ContainerLauncher;
 import dev.edgeagent.ota.ImagePuller;
 import dev.edgeagent.ota.blob.BlobStore;
 import dev.edgeagent.ota.registry.RegistryClient;
@@ -20,6 +22,9 @@ import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.runtime.ContainerRuntime;
 import dev.edgeagent.runtime.runc.RuncDriver;
+import dev.edgeagent.runtime.supervise.CgroupFiles;
+import dev.edgeagent.runtime.supervise.ChildReaper;
+import dev.edgeagent.runtime.supervise.LogRotator;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import java.time.Clock;
 import java.util.Map;
@@ -31,22 +36,21 @@ import org.tinylog.Logger;
 
 /**
  * The daemon: wires the parts, then does every operation on one thread, in arrival order, so two orders for the
- * same app can never interleave.
+ * same app, or an order and a restart, can never interleave.
  */
 public final class Agent implements AutoCloseable {
-    private static final long REFRESH_SECONDS = 5;
+    private static final long TICK_SECONDS = 5;
+    private static final OperationId SUPERVISOR = new OperationId("supervisor");
 
     private final ExecutorService operations = Executors.newSingleThreadExecutor(r -> new Thread(r, "operations"));
-    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "status-tick");
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "timer");
         t.setDaemon(true);
         return t;
     });
-    private final ControlChannel channel;
+    private ControlChannel channel;
 
-    private Agent(ControlChannel channel) {
-        this.channel = channel;
-    }
+    private Agent() {}
 
     public static Agent start(AgentConfig config) throws Exception {
         Clock clock = Clock.systemUTC();
@@ -62,36 +66,46 @@ public final class Agent implements AutoCloseable {
         BlobStore blobs = new BlobStore(config.root());
         ImagePuller puller = new ImagePuller(RegistryClient.create(config.registryTransport()), blobs);
         ContainerRuntime runtime = RuncDriver.open(config.runtimeBinary(), config.runtimeStateRoot());
-        Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), runtime,
+        String runtimeChoice = runtime.describe() + " (configured: " + config.runtimeBinary() + ")";
+
+        Agent agent = new Agent();
+        ContainerLauncher launcher = new ContainerLauncher(runtime, paths);
+        AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(),
+                new LogRotator(config.logMaxBytes(), config.logKeep()), agent.operations, agent.timer, clock);
+        Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
                 profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), clock);
         deployer.removeAbandonedStaging();
-        StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, clock);
+        StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
         ControlChannel channel = new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()));
-        Agent agent = new Agent(channel);
+        agent.channel = channel;
+        supervisor.listen(new AppSupervisor.Listener() {
+            @Override
+            public void event(AppRecord app, String type, Map<String, Object> details) {
+                channel.event(Messages.event(clock, config.deviceId().value(), SUPERVISOR, app.name().value(), type, details));
+            }
+
+            @Override
+            public void statusChanged() {
+                channel.status(status.document());
+            }
+        });
         CommandDispatcher dispatcher = new CommandDispatcher(config.deviceId(), channel, deployer, status,
                 config.maxOrderBytes(), clock);
-        Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtime.describe(), config.root());
-        status.refresh(app -> {});
+        Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtimeChoice, config.root());
+        agent.operations.submit(supervisor::adoptAll).get();
         channel.start((name, payload, replyTo) -> agent.operations.submit(() -> dispatcher.dispatch(name, payload, replyTo)));
         channel.status(status.document());
-        agent.ticks.scheduleWithFixedDelay(() -> agent.operations.submit(() -> status.refresh(app -> {
-            agent.reportPhaseChange(config, clock, app);
+        agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> {
+            supervisor.poll();
             channel.status(status.document());
-        })), REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+        }), TICK_SECONDS, TICK_SECONDS, TimeUnit.SECONDS);
         return agent;
-    }
-
-    private void reportPhaseChange(AgentConfig config, Clock clock, AppRecord app) {
-        Logger.info("app={} container {} is now {}", app.name(), app.container(), app.phase());
-        channel.event(Messages.event(clock, config.deviceId().value(), new OperationId("supervisor"), app.name().value(),
-                "container." + app.phase().name().toLowerCase(java.util.Locale.ROOT),
-                Map.of("container", app.container().value(), "generation", app.generation())));
     }
 
     /** Stops taking orders and disconnects. Containers keep running: the agent is not their parent. */
     @Override
     public void close() {
-        ticks.shutdownNow();
+        timer.shutdownNow();
         operations.shutdown();
         try {
             if (!operations.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -100,6 +114,8 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        channel.close();
+        if (channel != null) {
+            channel.close();
+        }
     }
 }

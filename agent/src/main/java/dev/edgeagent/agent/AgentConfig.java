@@ -20,11 +20,13 @@ import java.util.Set;
 /** The agent's configuration file, validated as it is read: every error names the field. */
 public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtimeBinary, Path runtimeStateRoot,
         String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
-        Map<String, Credentials> registryCredentials, int maxOrderBytes) {
+        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep) {
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
     public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
     public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
-            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes");
+            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep");
+    public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
+    public static final int DEFAULT_LOG_KEEP = 3;
 
     public AgentConfig {
         String scheme = broker.getScheme();
@@ -37,8 +39,18 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtime
         if (maxOrderBytes < 1024) {
             throw new IllegalArgumentException("maxOrderBytes must be at least 1024");
         }
+        if (logMaxBytes < 1024 || logKeep < 1) {
+            throw new IllegalArgumentException("logMaxBytes must be at least 1024 and logKeep at least 1");
+        }
         insecureRegistries = Set.copyOf(insecureRegistries);
         registryCredentials = Map.copyOf(registryCredentials);
+    }
+
+    /** A configuration with the defaults for everything but the essentials (tests and tools). */
+    public static AgentConfig of(DeviceId deviceId, URI broker, Path root, Path runtimeBinary, Path runtimeStateRoot,
+            Set<String> insecureRegistries) {
+        return new AgentConfig(deviceId, broker, root, runtimeBinary, runtimeStateRoot, "generic-x86_64", insecureRegistries,
+                Optional.empty(), Map.of(), 65536, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_KEEP);
     }
 
     public TransportSettings registryTransport() {
@@ -80,7 +92,9 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtime
                     Set.copyOf(f.optionalStrings("insecureRegistries").orElse(List.of())),
                     f.optionalString("registryCaBundle").map(Path::of),
                     credentials(f.optionalObject("registryCredentials")),
-                    (int) f.optionalLong("maxOrderBytes").orElse(65536));
+                    (int) f.optionalLong("maxOrderBytes").orElse(65536),
+                    f.optionalLong("logMaxBytes").orElse(DEFAULT_LOG_MAX_BYTES),
+                    (int) f.optionalLong("logKeep").orElse(DEFAULT_LOG_KEEP));
         } catch (Fields.WireException | IllegalArgumentException e) {
             throw new IOException("config " + file + ": " + e.getMessage(), e);
         }

@@ -61,9 +61,8 @@ class DeployEndToEndIT {
         lonely = ImageRef.parse(registry.pushDemoImage(WORK.resolve("lonely"), "lonely", "lonely-" + System.nanoTime()));
         manifestLiar = new LyingRegistry(registry, path -> path.contains("/manifests/"));
         blobLiar = new LyingRegistry(registry, path -> path.endsWith(corruptBlob.get()));
-        config = new AgentConfig(new DeviceId(DEVICE), URI.create(broker.uri()), WORK.resolve("root"),
-                Tools.require("runc", "runc"), WORK.resolve("runc"), "generic-x86_64",
-                Set.of(registry.host(), manifestLiar.host(), blobLiar.host()), Optional.empty(), Map.of(), 65536);
+        config = AgentConfig.of(new DeviceId(DEVICE), URI.create(broker.uri()), WORK.resolve("root"),
+                Tools.require("runc", "runc"), WORK.resolve("runc"), Set.of(registry.host(), manifestLiar.host(), blobLiar.host()));
         mqtt = new MqttCli(broker.port());
         replies = mqtt.subscribe("e2e/replies");
         events = mqtt.subscribe("edge/" + DEVICE + "/events");

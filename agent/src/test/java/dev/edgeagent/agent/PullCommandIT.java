@@ -53,8 +53,8 @@ class PullCommandIT {
     }
 
     private AgentConfig config() {
-        return new AgentConfig(new DeviceId("pull-check"), URI.create("tcp://127.0.0.1:1"), root, Path.of("/usr/sbin/runc"),
-                root.resolve("runc"), "generic-x86_64", Set.of(registry.host()), Optional.empty(), Map.of(), 65536);
+        return AgentConfig.of(new DeviceId("pull-check"), URI.create("tcp://127.0.0.1:1"), root, Path.of("/usr/sbin/runc"),
+                root.resolve("runc"), Set.of(registry.host()));
     }
 
     private int pull(String ref, Optional<Path> target) {

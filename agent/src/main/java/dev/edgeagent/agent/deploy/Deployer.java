@@ -2,7 +2,8 @@ package dev.edgeagent.agent.deploy;
 
 import dev.edgeagent.agent.AgentPaths;
 import dev.edgeagent.agent.StorageRoot;
-import dev.edgeagent.agent.state.AppPhase;
+import dev.edgeagent.agent.supervise.AppSupervisor;
+import dev.edgeagent.agent.supervise.ContainerLauncher;
 import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.StateStore;
 import dev.edgeagent.ota.ImagePuller;
@@ -20,8 +21,6 @@ import dev.edgeagent.protocol.DeployOrder;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.runtime.ContainerId;
-import dev.edgeagent.runtime.ContainerRuntime;
-import dev.edgeagent.runtime.ContainerState;
 import dev.edgeagent.runtime.RuntimeFailure;
 import dev.edgeagent.runtime.spec.AppSpec;
 import dev.edgeagent.runtime.spec.HardenedSpec;
@@ -55,19 +54,21 @@ public final class Deployer {
     private final BlobStore blobs;
     private final ImagePuller puller;
     private final LayerUnpacker unpacker;
-    private final ContainerRuntime runtime;
+    private final ContainerLauncher launcher;
+    private final AppSupervisor supervisor;
     private final DeviceProfile profile;
     private final SeccompProfile seccomp;
     private final Clock clock;
 
     public Deployer(AgentPaths paths, StateStore state, BlobStore blobs, ImagePuller puller, LayerUnpacker unpacker,
-            ContainerRuntime runtime, DeviceProfile profile, SeccompProfile seccomp, Clock clock) {
+            ContainerLauncher launcher, AppSupervisor supervisor, DeviceProfile profile, SeccompProfile seccomp, Clock clock) {
         this.paths = paths;
         this.state = state;
         this.blobs = blobs;
         this.puller = puller;
         this.unpacker = unpacker;
-        this.runtime = runtime;
+        this.launcher = launcher;
+        this.supervisor = supervisor;
         this.profile = profile;
         this.seccomp = seccomp;
         this.clock = clock;
@@ -100,7 +101,7 @@ public final class Deployer {
         }
         Optional<AppRecord> previous = state.app(app);
         if (previous.isPresent() && previous.get().image().equals(order.image()) && previous.get().limits().equals(limits)
-                && isRunning(previous.get().container())) {
+                && previous.get().restart() == order.restart() && launcher.isRunning(previous.get().container())) {
             events.emit("deploy.unchanged", Map.of("generation", previous.get().generation()));
             return previous.get();
         }
@@ -128,17 +129,20 @@ public final class Deployer {
         Path bundle = build(app, generation, image, spec, progress, events);
 
         if (previous.isPresent()) {
-            stopQuietly(previous.get().container(), events);
+            ContainerId old = previous.get().container();
+            launcher.stop(old).ifPresent(problem -> Logger.warn("app={} stopping {} failed: {}", app, old, problem));
+            events.emit("container.stopped", Map.of("container", old.value()));
         }
+        long pid;
         try {
-            start(container, bundle, app);
+            pid = launcher.start(app, container, bundle);
         } catch (RuntimeFailure e) {
             discard(container, bundle);
             previous.ifPresent(p -> restartPrevious(p, events));
             throw new DeployFailure(ErrorCode.RUNTIME_ERROR, e.getMessage(), e);
         }
-        AppRecord record = new AppRecord(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
-                AppPhase.RUNNING, clock.instant());
+        AppRecord record = AppRecord.deployed(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
+                order.restart(), clock.instant());
         try {
             state.put(record);
         } catch (IOException e) {
@@ -146,8 +150,9 @@ public final class Deployer {
             previous.ifPresent(p -> restartPrevious(p, events));
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the deploy of " + app + ": " + e.getMessage(), e);
         }
+        supervisor.started(record, pid);
         events.emit("container.started", Map.of("generation", generation, "container", container.value(),
-                "runtime", runtime.describe()));
+                "runtime", launcher.runtime().describe()));
         previous.ifPresent(p -> removeGeneration(p.name(), p.generation()));
         collectGarbage(events);
         return record;
@@ -231,50 +236,10 @@ public final class Deployer {
         }
     }
 
-    private void start(ContainerId container, Path bundle, AppName app) throws RuntimeFailure {
-        runtime.delete(container, true);
-        runtime.create(container, bundle, paths.log(app));
-        runtime.start(container);
-        Optional<ContainerState> s = runtime.state(container);
-        if (s.isEmpty() || s.get().status() == ContainerState.Status.STOPPED) {
-            throw new RuntimeFailure("container " + container + " exited right after it started (see " + paths.log(app) + ")");
-        }
-    }
-
-    private boolean isRunning(ContainerId container) {
-        try {
-            return runtime.state(container).map(s -> s.status().isRunning()).orElse(false);
-        } catch (RuntimeFailure e) {
-            return false;
-        }
-    }
-
-    /** SIGTERM, a grace period, then SIGKILL; then the container is deleted. */
-    void stopQuietly(ContainerId container, DeployEvents events) {
-        try {
-            Optional<ContainerState> s = runtime.state(container);
-            if (s.isPresent() && s.get().status().isRunning()) {
-                runtime.kill(container, "TERM");
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (System.nanoTime() < deadline && isRunning(container)) {
-                    Thread.sleep(50);
-                }
-                if (isRunning(container)) {
-                    runtime.kill(container, "KILL");
-                }
-            }
-            runtime.delete(container, true);
-            events.emit("container.stopped", Map.of("container", container.value()));
-        } catch (RuntimeFailure e) {
-            Logger.warn("stopping {} failed: {}", container, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void restartPrevious(AppRecord previous, DeployEvents events) {
         try {
-            start(previous.container(), paths.generation(previous.name(), previous.generation()), previous.name());
+            long pid = launcher.start(previous.name(), previous.container(), paths.generation(previous.name(), previous.generation()));
+            supervisor.started(previous, pid);
             events.emit("rollback.done", Map.of("generation", previous.generation()));
         } catch (RuntimeFailure e) {
             Logger.error("app={} previous generation {} did not restart: {}", previous.name(), previous.generation(), e.getMessage());
@@ -283,11 +248,7 @@ public final class Deployer {
     }
 
     private void discard(ContainerId container, Path bundle) {
-        try {
-            runtime.delete(container, true);
-        } catch (RuntimeFailure e) {
-            Logger.warn("deleting {} failed: {}", container, e.getMessage());
-        }
+        launcher.stop(container).ifPresent(problem -> Logger.warn("deleting {} failed: {}", container, problem));
         deleteQuietly(bundle);
     }
 

@@ -2,7 +2,14 @@ package dev.edgeagent.agent.state;
 
 /** Where an app stands, as the operator sees it in status. */
 public enum AppPhase {
-    RUNNING, EXITED, FAILED, MISSING;
+    /** Its container runs. */
+    RUNNING,
+    /** Its container stopped and the restart policy will start it again after a backoff. */
+    RESTARTING,
+    /** Its container stopped and stays stopped (policy no, or on-failure after a clean exit). */
+    EXITED,
+    /** Its container could not be started again. */
+    FAILED;
 
     public boolean isRunning() {
         return this == RUNNING;

@@ -2,8 +2,10 @@ package dev.edgeagent.agent.state;
 
 import dev.edgeagent.profiles.ResourceLimits;
 import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.RestartMode;
 import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.runtime.ContainerId;
+import dev.edgeagent.runtime.supervise.ExitStatus;
 import dev.edgeagent.security.Digest;
 import dev.edgeagent.security.ImageRef;
 import dev.edgeagent.security.fs.AtomicFiles;
@@ -87,8 +89,12 @@ public final class StateStore {
             m.put("idRangeSize", r.ids().size());
             m.put("memoryBytes", r.limits().memoryBytes());
             m.put("pids", r.limits().pids());
+            m.put("restart", r.restart().wire());
             m.put("phase", r.phase().name());
             m.put("since", r.since().toString());
+            m.put("restarts", r.restarts());
+            m.put("consecutiveFailures", r.consecutiveFailures());
+            r.lastExit().ifPresent(e -> m.put("lastExit", exitToJson(e)));
             out.put(r.name().value(), m);
         }
         AtomicFiles.write(appsFile, Json.pretty(Map.of("version", 1, "apps", out)));
@@ -122,12 +128,34 @@ public final class StateStore {
                             new ContainerId((String) m.get("container")),
                             new IdRange(num(m, "idRangeStart"), num(m, "idRangeSize")),
                             new ResourceLimits(num(m, "memoryBytes"), num(m, "pids")),
-                            AppPhase.valueOf((String) m.get("phase")), Instant.parse((String) m.get("since"))));
+                            RestartMode.parse((String) m.getOrDefault("restart", "on-failure")),
+                            AppPhase.valueOf((String) m.get("phase")), Instant.parse((String) m.get("since")),
+                            (int) numOr(m, "restarts", 0), (int) numOr(m, "consecutiveFailures", 0),
+                            Optional.ofNullable((Map<String, Object>) m.get("lastExit")).map(StateStore::exitFromJson)));
                 }
             }
         } catch (RuntimeException e) {
             throw new IOException("state in " + appsFile.getParent() + " is unreadable: " + e, e);
         }
+    }
+
+    private static Map<String, Object> exitToJson(ExitRecord e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        e.status().code().ifPresent(c -> m.put("code", c));
+        e.status().signal().ifPresent(s -> m.put("signal", s));
+        m.put("oomKilled", e.status().oomKilled());
+        m.put("at", e.at().toString());
+        return m;
+    }
+
+    private static ExitRecord exitFromJson(Map<String, Object> m) {
+        Optional<Integer> code = Optional.ofNullable((Number) m.get("code")).map(Number::intValue);
+        Optional<Integer> signal = Optional.ofNullable((Number) m.get("signal")).map(Number::intValue);
+        return new ExitRecord(new ExitStatus(code, signal, Boolean.TRUE.equals(m.get("oomKilled"))), Instant.parse((String) m.get("at")));
+    }
+
+    private static long numOr(Map<String, Object> m, String key, long fallback) {
+        return m.get(key) instanceof Number n ? n.longValue() : fallback;
     }
 
     private static long num(Map<String, Object> m, String key) {

@@ -1,34 +1,18 @@
 package dev.edgeagent.runtime.supervise;
 
+import dev.edgeagent.protocol.RestartMode;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Whether a stopped container runs again, and after how long: capped exponential backoff over consecutive
  * failures, so a crash loop slows down instead of hammering the device. Pure.
  */
-public record RestartPolicy(Mode mode, Duration firstDelay, Duration maxDelay) {
-    public enum Mode {
-        NO, ON_FAILURE, ALWAYS;
-
-        public static Mode parse(String text) {
-            try {
-                return valueOf(text.toUpperCase(Locale.ROOT).replace('-', '_'));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("restart policy '" + text + "' must be no, on-failure or always");
-            }
-        }
-
-        public String wire() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-    }
-
+public record RestartPolicy(RestartMode mode, Duration firstDelay, Duration maxDelay) {
     /** A container that ran this long before it stopped was healthy: its backoff starts over. */
     public static final Duration HEALTHY_RUN = Duration.ofMinutes(10);
 
-    public static RestartPolicy of(Mode mode) {
+    public static RestartPolicy of(RestartMode mode) {
         return new RestartPolicy(mode, Duration.ofSeconds(1), Duration.ofMinutes(5));
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgeagent.protocol.RestartMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,16 +31,17 @@ class SupervisionPartsTest {
 
     @Test
     void restartPoliciesBackOffAndCap() {
-        RestartPolicy onFailure = new RestartPolicy(RestartPolicy.Mode.ON_FAILURE, Duration.ofSeconds(1), Duration.ofSeconds(30));
+        RestartPolicy onFailure = new RestartPolicy(RestartMode.ON_FAILURE, Duration.ofSeconds(1), Duration.ofSeconds(30));
         ExitStatus crash = ExitStatus.fromWaitStatus(1 << 8, false);
         assertEquals(Optional.of(Duration.ofSeconds(1)), onFailure.next(crash, 0));
         assertEquals(Optional.of(Duration.ofSeconds(8)), onFailure.next(crash, 3));
         assertEquals(Optional.of(Duration.ofSeconds(30)), onFailure.next(crash, 12));
         assertEquals(Optional.empty(), onFailure.next(ExitStatus.fromWaitStatus(0, false), 0));
         assertEquals(Optional.of(Duration.ofSeconds(1)), onFailure.next(ExitStatus.UNKNOWN, 0), "an unknown end is a failure");
-        assertEquals(Optional.empty(), RestartPolicy.of(RestartPolicy.Mode.NO).next(crash, 0));
-        assertTrue(RestartPolicy.of(RestartPolicy.Mode.ALWAYS).next(ExitStatus.fromWaitStatus(0, false), 0).isPresent());
-        assertEquals(RestartPolicy.Mode.ON_FAILURE, RestartPolicy.Mode.parse("on-failure"));
+        assertEquals(Optional.empty(), RestartPolicy.of(RestartMode.NO).next(crash, 0));
+        assertTrue(RestartPolicy.of(RestartMode.ALWAYS).next(ExitStatus.fromWaitStatus(0, false), 0).isPresent());
+        assertEquals(RestartMode.ON_FAILURE, RestartMode.parse("on-failure"));
+        assertEquals("on-failure", RestartMode.ON_FAILURE.wire());
     }
 
     @Test

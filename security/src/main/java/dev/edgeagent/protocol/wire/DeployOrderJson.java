@@ -6,6 +6,7 @@ import dev.edgeagent.protocol.DeployOrder;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.ResourceRequest;
+import dev.edgeagent.protocol.RestartMode;
 import dev.edgeagent.security.ImageRef;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code {"id":"…","app":"demo","image":"host/repo@sha256:…","resources":{"memoryBytes":…,"pids":…}}}
+ * {@code {"id":"…","app":"demo","image":"host/repo@sha256:…","resources":{"memoryBytes":…,"pids":…},"restart":"on-failure"}}
  * to and from {@link DeployOrder}.
  */
 public final class DeployOrderJson {
@@ -31,6 +32,7 @@ public final class DeployOrderJson {
         if (!res.isEmpty()) {
             out.put("resources", res);
         }
+        out.put("restart", order.restart().wire());
         return Json.compact(out);
     }
 
@@ -50,7 +52,7 @@ public final class DeployOrderJson {
         try {
             Fields f = new Fields(map, "");
             id = Optional.of(new OperationId(f.requireString("id")));
-            f.refuseUnknown(List.of("id", "app", "image", "resources"));
+            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart"));
             AppName app = new AppName(f.requireString("app"));
             ImageRef image = ImageRef.parse(f.requireString("image"));
             image.requireDigest();
@@ -60,7 +62,8 @@ public final class DeployOrderJson {
                 r.get().refuseUnknown(List.of("memoryBytes", "pids"));
                 resources = new ResourceRequest(r.get().optionalLong("memoryBytes"), r.get().optionalLong("pids"));
             }
-            return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources), id);
+            RestartMode restart = f.optionalString("restart").map(RestartMode::parse).orElse(DeployOrder.DEFAULT_RESTART);
+            return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources, restart), id);
         } catch (Fields.WireException | IllegalArgumentException e) {
             return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, e.getMessage(), id);
         }
