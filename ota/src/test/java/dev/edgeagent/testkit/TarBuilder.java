@@ -43,7 +43,10 @@ public final class TarBuilder {
     }
 
     public TarBuilder file(String name, String content, int uid, int mode) throws IOException {
-        byte[] data = content.getBytes(StandardCharsets.UTF_8);
+        return file(name, content.getBytes(StandardCharsets.UTF_8), uid, mode);
+    }
+
+    public TarBuilder file(String name, byte[] data, int uid, int mode) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, true);
         e.setSize(data.length);
         e.setModTime(MTIME);

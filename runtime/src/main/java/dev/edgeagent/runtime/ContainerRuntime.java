@@ -8,8 +8,11 @@ public interface ContainerRuntime {
     /** Name and version, as published in the device's status. */
     String describe();
 
-    /** Creates the container from a bundle; its stdout and stderr go to {@code output}. */
-    void create(ContainerId id, Path bundle, Path output) throws RuntimeFailure;
+    /**
+     * Creates the container from a bundle; its stdout and stderr go to {@code output}. Returns the pid of its main
+     * process, known before it starts, so a process that ends at once is still waited for.
+     */
+    long create(ContainerId id, Path bundle, Path output) throws RuntimeFailure;
 
     void start(ContainerId id) throws RuntimeFailure;
 

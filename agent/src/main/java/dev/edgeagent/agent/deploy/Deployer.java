@@ -133,9 +133,8 @@ public final class Deployer {
             launcher.stop(old).ifPresent(problem -> Logger.warn("app={} stopping {} failed: {}", app, old, problem));
             events.emit("container.stopped", Map.of("container", old.value()));
         }
-        long pid;
         try {
-            pid = launcher.start(app, container, bundle);
+            launcher.start(app, container, bundle, pid -> supervisor.watch(container, pid));
         } catch (RuntimeFailure e) {
             discard(container, bundle);
             previous.ifPresent(p -> restartPrevious(p, events));
@@ -150,7 +149,6 @@ public final class Deployer {
             previous.ifPresent(p -> restartPrevious(p, events));
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the deploy of " + app + ": " + e.getMessage(), e);
         }
-        supervisor.started(record, pid);
         events.emit("container.started", Map.of("generation", generation, "container", container.value(),
                 "runtime", launcher.runtime().describe()));
         previous.ifPresent(p -> removeGeneration(p.name(), p.generation()));
@@ -238,8 +236,8 @@ public final class Deployer {
 
     private void restartPrevious(AppRecord previous, DeployEvents events) {
         try {
-            long pid = launcher.start(previous.name(), previous.container(), paths.generation(previous.name(), previous.generation()));
-            supervisor.started(previous, pid);
+            launcher.start(previous.name(), previous.container(), paths.generation(previous.name(), previous.generation()),
+                    pid -> supervisor.watch(previous.container(), pid));
             events.emit("rollback.done", Map.of("generation", previous.generation()));
         } catch (RuntimeFailure e) {
             Logger.error("app={} previous generation {} did not restart: {}", previous.name(), previous.generation(), e.getMessage());

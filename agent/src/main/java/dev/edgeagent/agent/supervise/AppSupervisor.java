@@ -72,19 +72,19 @@ public final class AppSupervisor {
         this.listener = l;
     }
 
-    /** Called once a container of {@code app} runs with main process {@code pid}. */
-    public void started(AppRecord app, long pid) {
-        ContainerId container = app.container();
+    /** Waits for the main process {@code pid} of {@code container}; called as soon as the runtime has created it. */
+    public void watch(ContainerId container, long pid) {
         if (pid <= 0 || reaper.isEmpty() || !watched.add(container)) {
             return;
         }
-        reaper.get().watch(pid, container.value()).whenComplete((status, notOurs) -> {
+        reaper.get().watch(pid, container.value()).whenComplete((status, notOurs) -> operations.execute(() -> {
+            // Removed here, on the operations thread, so poll() never mistakes a reaped exit for an unwatched one.
             watched.remove(container);
             if (notOurs == null) {
-                operations.execute(() -> onExit(container, ExitStatus.fromWaitStatus(status, false)));
+                onExit(container, ExitStatus.fromWaitStatus(status, false));
             }
             // Not our child (adopted after an agent restart): poll() notices the end instead.
-        });
+        }));
     }
 
     /** At agent start: watch what still runs, account for what ended meanwhile, resume pending restarts. */
@@ -95,7 +95,7 @@ public final class AppSupervisor {
                     Optional<ContainerState> s = stateOf(app.container());
                     if (s.isPresent() && s.get().status().isRunning()) {
                         Logger.info("app={} re-adopted running container {} (pid {})", app.name(), app.container(), s.get().pid());
-                        started(app, s.get().pid());
+                        watch(app.container(), s.get().pid());
                     } else {
                         onExit(app.container(), ExitStatus.UNKNOWN);
                     }
@@ -181,12 +181,11 @@ public final class AppSupervisor {
         }
         AppRecord app = current.get();
         try {
-            long pid = launcher.start(name, container, paths.generation(name, app.generation()));
             AppRecord running = app.restarted(clock.instant());
             save(running);
+            launcher.start(name, container, paths.generation(name, app.generation()), pid -> watch(container, pid));
             listener.event(running, "container.restarted", Map.of("container", container.value(), "restarts", running.restarts()));
             listener.statusChanged();
-            started(running, pid);
         } catch (RuntimeFailure e) {
             Logger.warn("app={} restart failed: {}", name, e.getMessage());
             int consecutive = app.consecutiveFailures();

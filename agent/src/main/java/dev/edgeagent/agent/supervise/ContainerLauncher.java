@@ -26,21 +26,24 @@ public final class ContainerLauncher {
         return runtime;
     }
 
-    /** Creates and starts the container from its bundle; returns the pid of its main process. */
-    public long start(AppName app, ContainerId container, Path bundle) throws RuntimeFailure {
+    /**
+     * Creates and starts the container from its bundle; returns the pid of its main process, which {@code created}
+     * also gets before the process starts, so its end is never missed. A process that exits at once is not a failure
+     * here: the supervisor learns how it ended and applies the restart policy.
+     */
+    public long start(AppName app, ContainerId container, Path bundle, java.util.function.LongConsumer created)
+            throws RuntimeFailure {
         Optional<ContainerState> existing = runtime.state(container);
         if (existing.isPresent() && existing.get().status().isRunning()) {
             // Never a duplicate: a running container of this name is the one we want.
+            created.accept(existing.get().pid());
             return existing.get().pid();
         }
         runtime.delete(container, true);
-        runtime.create(container, bundle, paths.log(app));
+        long pid = runtime.create(container, bundle, paths.log(app));
+        created.accept(pid);
         runtime.start(container);
-        Optional<ContainerState> s = runtime.state(container);
-        if (s.isEmpty() || s.get().status() == ContainerState.Status.STOPPED) {
-            throw new RuntimeFailure("container " + container + " exited right after it started (see " + paths.log(app) + ")");
-        }
-        return s.get().pid();
+        return pid;
     }
 
     /** SIGTERM, a grace period, SIGKILL; then the container is deleted. Never throws: stopping is best effort. */

@@ -59,10 +59,11 @@ public final class RuncDriver implements ContainerRuntime {
     }
 
     @Override
-    public void create(ContainerId id, Path bundle, Path output) throws RuntimeFailure {
+    public long create(ContainerId id, Path bundle, Path output) throws RuntimeFailure {
         Path runtimeLog = bundle.resolve("runtime.log");
+        Path pidFile = bundle.resolve("init.pid");
         List<String> cmd = base(runtimeLog);
-        cmd.addAll(List.of("create", "--bundle", bundle.toString(), id.value()));
+        cmd.addAll(List.of("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), id.value()));
         try {
             Files.createDirectories(output.getParent());
             ProcessBuilder pb = new ProcessBuilder(cmd)
@@ -77,6 +78,9 @@ public final class RuncDriver implements ContainerRuntime {
             if (p.exitValue() != 0) {
                 throw new RuntimeFailure(version + " create " + id + " failed: " + lastError(runtimeLog));
             }
+            return Long.parseLong(Files.readString(pidFile).strip());
+        } catch (NumberFormatException e) {
+            throw new RuntimeFailure(version + " create " + id + " wrote no readable pid file", e);
         } catch (IOException e) {
             throw new RuntimeFailure("could not run " + binary + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -1,0 +1,131 @@
+package dev.edgeagent.agent;
+
+import dev.edgeagent.protocol.DeviceId;
+import dev.edgeagent.protocol.wire.Json;
+import dev.edgeagent.security.fs.Trees;
+import dev.edgeagent.testkit.Mosquitto;
+import dev.edgeagent.testkit.Registry;
+import dev.edgeagent.testkit.Tools;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.awaitility.Awaitility;
+
+/**
+ * One device under test: a real mosquitto and docker-registry on loopback, an agent driving real runc, and a
+ * client outside the JVM (mosquitto_pub/sub). Everything it starts, it stops; every container it leaves, it removes.
+ */
+final class AgentFixture implements AutoCloseable {
+    final String device;
+    final Path work;
+    final Mosquitto broker;
+    final Registry registry;
+    final MqttCli mqtt;
+    final MqttCli.Subscription replies;
+    final MqttCli.Subscription events;
+    final Set<String> insecure = new LinkedHashSet<>();
+    AgentConfig config;
+    Agent agent;
+
+    AgentFixture(String device) throws Exception {
+        Tools.require("runc", "runc");
+        this.device = device;
+        this.work = Path.of(System.getProperty("java.io.tmpdir"), "edgeagent-" + device + "-" + ProcessHandle.current().pid());
+        Trees.deleteRecursively(work);
+        Files.createDirectories(work);
+        broker = Mosquitto.start(Files.createDirectories(work.resolve("broker")));
+        registry = Registry.start(Files.createDirectories(work.resolve("registry")));
+        insecure.add(registry.host());
+        mqtt = new MqttCli(broker.port());
+        replies = mqtt.subscribe("test/" + device + "/replies");
+        events = mqtt.subscribe("edge/" + device + "/events");
+    }
+
+    void startAgent() throws Exception {
+        config = AgentConfig.of(new DeviceId(device), URI.create(broker.uri()), work.resolve("root"), Tools.require("runc", "runc"),
+                work.resolve("runc"), insecure);
+        agent = Agent.start(config);
+    }
+
+    void stopAgent() {
+        agent.close();
+        agent = null;
+    }
+
+    /** Publishes {@code payload} (the order's JSON body without braces' id) to cmd/deploy and returns the reply. */
+    Map<String, Object> deploy(String id, String app, String image, String extra) throws Exception {
+        String payload = "{\"id\":\"" + id + "\",\"app\":\"" + app + "\",\"image\":\"" + image + "\"" + extra + "}";
+        mqtt.publish("edge/" + device + "/cmd/deploy", payload, "test/" + device + "/replies", id);
+        return Json.object(replies.next("\"" + id + "\"", 120).getBytes());
+    }
+
+    /** The next event of {@code app} of {@code type}. */
+    Map<String, Object> event(String app, String type, long timeoutSeconds) throws Exception {
+        while (true) {
+            Map<String, Object> e = Json.object(events.next("\"type\":\"" + type + "\"", timeoutSeconds).getBytes());
+            if (app.equals(e.get("app"))) {
+                return e;
+            }
+        }
+    }
+
+    Path log(String app) {
+        return config.root().resolve("logs/" + app + "/" + app + ".log");
+    }
+
+    /** The "key: value" lines an app printed, once {@code marker} appears {@code times} times in its log. */
+    Map<String, String> lines(String app, String marker, int times) throws IOException {
+        Path log = log(app);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log)
+                && Files.readString(log).split(java.util.regex.Pattern.quote(marker), -1).length > times);
+        Map<String, String> values = new HashMap<>();
+        for (String line : Files.readAllLines(log)) {
+            int colon = line.indexOf(": ");
+            if (colon > 0) {
+                values.put(line.substring(0, colon), line.substring(colon + 2).strip());
+            }
+        }
+        return values;
+    }
+
+    List<String> containers() throws Exception {
+        String out = Tools.run(List.of(Tools.require("runc", "runc").toString(), "--root", work.resolve("runc").toString(),
+                "list", "-q"), 30).stdout().strip();
+        return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
+    }
+
+    long pidOf(String container) throws Exception {
+        String state = Tools.run(List.of(Tools.require("runc", "runc").toString(), "--root", work.resolve("runc").toString(),
+                "state", container), 30).orThrow("runc state").stdout();
+        return ((Number) Json.object(state.getBytes()).get("pid")).longValue();
+    }
+
+    /** The retained status document, read with mosquitto_sub. */
+    Map<String, Object> status(String mustContain) throws Exception {
+        try (MqttCli.Subscription s = mqtt.subscribe("edge/" + device + "/status")) {
+            return Json.object(s.next(mustContain, 20).getBytes());
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        Path runc = Tools.require("runc", "runc");
+        for (String id : containers()) {
+            Tools.run(List.of(runc.toString(), "--root", work.resolve("runc").toString(), "delete", "--force", id), 30);
+        }
+        for (AutoCloseable c : new AutoCloseable[] {replies, events, registry, broker}) {
+            c.close();
+        }
+        Trees.deleteRecursively(work);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.edgeagent.agent;
+
+import dev.edgeagent.security.Digest;
+import dev.edgeagent.testkit.OciLayouts;
+import dev.edgeagent.testkit.Registry;
+import dev.edgeagent.testkit.TarBuilder;
+import dev.edgeagent.testkit.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Busybox images with a command of the test's choosing (and optional extra files), made with umoci and skopeo. */
+final class TestImages {
+    private TestImages() {}
+
+    static String push(AgentFixture f, String name, List<String> cmd, TarBuilder extraLayer) throws Exception {
+        Path dir = f.work.resolve("images").resolve(name);
+        String source = Registry.buildDemoLayout(dir);
+        Path layout = dir.resolve("layout");
+        if (extraLayer != null) {
+            OciLayouts.addLayer(layout, "demo", extraLayer);
+        }
+        List<String> config = new ArrayList<>(List.of(Tools.require("umoci", "umoci").toString(), "config", "--image", layout + ":demo"));
+        for (String part : cmd) {
+            config.addAll(List.of("--config.cmd", part));
+        }
+        Tools.run(config, 60).orThrow("umoci config");
+        Digest d = OciLayouts.push(source, f.registry.host() + "/" + name + ":1");
+        return f.registry.host() + "/" + name + "@" + d;
+    }
+
+    /** The escape probe (src/test/resources/probes/escape.c), compiled static with the real gcc. */
+    static byte[] escapeProbe(Path work) throws Exception {
+        Path source = Tools.repoRoot().resolve("agent/src/test/resources/probes/escape.c");
+        Path binary = work.resolve("escape");
+        Tools.run(List.of(Tools.require("gcc", "gcc libc6-dev").toString(), "-static", "-O2", "-o", binary.toString(),
+                source.toString()), 120).orThrow("gcc -static escape.c");
+        return Files.readAllBytes(binary);
+    }
+}
