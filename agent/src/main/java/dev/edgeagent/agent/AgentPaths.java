@@ -26,6 +26,11 @@ public record AgentPaths(Path root) {
         return app(app).resolve(".staging-" + generation);
     }
 
+    /** An app's named volume: kept across generations, removed only with the app. */
+    public Path volume(AppName app, String name) {
+        return root.resolve("volumes").resolve(app.value()).resolve(name);
+    }
+
     public Path log(AppName app) {
         return root.resolve("logs").resolve(app.value()).resolve(app.value() + ".log");
     }

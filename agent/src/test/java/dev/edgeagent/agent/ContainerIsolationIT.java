@@ -126,6 +126,31 @@ class ContainerIsolationIT {
     }
 
     @Test
+    void grantsAreHonouredAndNothingBeyondThem() throws Exception {
+        String image = TestImages.push(f, "granted", List.of("/bin/sh", "-c",
+                "grep CapEff /proc/self/status | sed 's/:[[:space:]]*/: /'; echo \"net: $(ls /sys/class/net | tr '\\n' ' ')\"; "
+                        + "echo kept > /data/note && echo 'data: written'; echo \"cpu_quota: $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)\"; "
+                        + "echo 'granted: end'; sleep 600"), null);
+        Map<String, Object> reply = f.deploy("op-granted", "granted", image, ",\"resources\":{\"cpus\":0.5},"
+                + "\"capabilities\":[\"CAP_NET_BIND_SERVICE\"],\"network\":\"host\",\"volumes\":[{\"name\":\"data\",\"path\":\"/data\"}]");
+        assertEquals(true, reply.get("ok"), reply.toString());
+        Map<String, String> seen = f.lines("granted", "granted: end", 1);
+        assertEquals("0000000000000400", seen.get("CapEff"), "CAP_NET_BIND_SERVICE and nothing else");
+        assertTrue(seen.get("net").split(" ").length > 1, "the host's interfaces: " + seen.get("net"));
+        assertEquals("written", seen.get("data"));
+        assertEquals("50000", seen.get("cpu_quota"));
+        Path volume = f.config.root().resolve("volumes/granted/data/note");
+        assertEquals("kept\n", Files.readString(volume), "the volume lives outside the generation");
+
+        Map<String, Object> refused = f.deploy("op-admin", "greedy", image, ",\"capabilities\":[\"CAP_SYS_ADMIN\"]");
+        assertEquals("NOT_PERMITTED", refused.get("code"), refused.toString());
+        assertTrue(String.valueOf(refused.get("message")).contains("grants.capabilities"), refused.toString());
+        assertTrue(f.containers().stream().noneMatch(c -> c.startsWith("greedy-")));
+        Map<String, Object> device = f.deploy("op-dev", "greedy", image, ",\"devices\":[\"/dev/sda\"]");
+        assertEquals("NOT_PERMITTED", device.get("code"), device.toString());
+    }
+
+    @Test
     void aRestartedAgentReadoptsRunningContainersWithoutDuplicates() throws Exception {
         String image = TestImages.push(f, "steady", List.of("/bin/sh", "-c", "echo steady: up; sleep 600"), null);
         assertEquals(true, f.deploy("op-steady", "steady", image, "").get("ok"));

@@ -1,36 +1,82 @@
 package dev.edgeagent.profiles;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
+import java.util.Optional;
 
 /**
- * A device class: the platform its images must match, the limits an app gets when it asks for none, and the
- * ceilings no app may pass.
+ * A device class: the platform its images must match, its runtime, the limits an app gets when it asks for none,
+ * the ceilings no app may pass, and what may be granted beyond the hardened default.
  */
-public record DeviceProfile(String name, Platform platform, ResourceLimits defaults, ResourceLimits ceilings) {
+public record DeviceProfile(String name, Platform platform, RuntimePreference runtime, Optional<String> storageRoot,
+        ResourceLimits defaults, ResourceLimits ceilings, long storageBytes, Grants grants) {
     public DeviceProfile {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(grants, "grants");
         if (defaults.memoryBytes() > ceilings.memoryBytes()) {
             throw new IllegalArgumentException("profile " + name + ": defaults.memoryBytes is above ceilings.memoryBytes");
         }
         if (defaults.pids() > ceilings.pids()) {
             throw new IllegalArgumentException("profile " + name + ": defaults.pids is above ceilings.pids");
         }
+        if (defaults.cpuMillis() > ceilings.cpuMillis()) {
+            throw new IllegalArgumentException("profile " + name + ": defaults.cpus is above ceilings.cpus");
+        }
+        if (storageBytes < (1L << 20)) {
+            throw new IllegalArgumentException("profile " + name + ": ceilings.storageBytes must be at least 1 MiB");
+        }
+        storageRoot.ifPresent(r -> {
+            if (!r.startsWith("/")) {
+                throw new IllegalArgumentException("profile " + name + ": storageRoot must be an absolute path");
+            }
+        });
     }
 
     /** The limits an app runs under: what it asked for, else the defaults; refused past a ceiling. */
-    public ResourceLimits limitsFor(OptionalLong memoryBytes, OptionalLong pids) throws CeilingExceeded {
-        long memory = memoryBytes.orElse(defaults.memoryBytes());
-        long p = pids.orElse(defaults.pids());
-        if (memory > ceilings.memoryBytes()) {
-            throw new CeilingExceeded("memoryBytes " + memory + " is above the ceiling of profile " + name
-                    + " (ceilings.memoryBytes = " + ceilings.memoryBytes() + ")");
+    public ResourceLimits limitsFor(AppRequest r) throws CeilingExceeded {
+        long memory = r.memoryBytes().orElse(defaults.memoryBytes());
+        long pids = r.pids().orElse(defaults.pids());
+        long cpu = r.cpuMillis().orElse(defaults.cpuMillis());
+        check(memory, ceilings.memoryBytes(), "memoryBytes", String.valueOf(memory));
+        check(pids, ceilings.pids(), "pids", String.valueOf(pids));
+        check(cpu, ceilings.cpuMillis(), "cpus", String.valueOf(cpu / 1000.0));
+        try {
+            return new ResourceLimits(memory, pids, cpu);
+        } catch (IllegalArgumentException e) {
+            throw new CeilingExceeded(e.getMessage());
         }
-        if (p > ceilings.pids()) {
-            throw new CeilingExceeded("pids " + p + " is above the ceiling of profile " + name
-                    + " (ceilings.pids = " + ceilings.pids() + ")");
+    }
+
+    /** Admits an app: its limits within the ceilings, and each thing it asks beyond the default granted here. */
+    public Admission admit(AppRequest r) throws CeilingExceeded, NotGranted {
+        ResourceLimits limits = limitsFor(r);
+        for (String cap : r.capabilities()) {
+            if (!grants.capabilities().contains(cap)) {
+                throw new NotGranted("capability " + cap + " is not granted by profile " + name + " (grants.capabilities = "
+                        + grants.capabilities() + ")");
+            }
         }
-        return new ResourceLimits(memory, p);
+        List<DeviceGrant> devices = new ArrayList<>();
+        for (String path : r.devices()) {
+            devices.add(grants.device(path).orElseThrow(() -> new NotGranted("device " + path + " is not granted by profile "
+                    + name + " (grants.devices)")));
+        }
+        if (r.hostNetwork() && !grants.hostNetwork()) {
+            throw new NotGranted("host network is not granted by profile " + name + " (grants.hostNetwork = false)");
+        }
+        if (!r.volumes().isEmpty() && !grants.volumes()) {
+            throw new NotGranted("volumes are not granted by profile " + name + " (grants.volumes = false)");
+        }
+        return new Admission(limits, r.capabilities(), devices, r.hostNetwork(), r.volumes(), grants.extraSyscalls(), storageBytes);
+    }
+
+    private void check(long asked, long ceiling, String field, String shown) throws CeilingExceeded {
+        if (asked > ceiling) {
+            throw new CeilingExceeded(field + " " + shown + " is above the ceiling of profile " + name + " (ceilings." + field
+                    + " = " + (field.equals("cpus") ? String.valueOf(ceiling / 1000.0) : String.valueOf(ceiling)) + ")");
+        }
     }
 }

@@ -5,13 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /** Reads device profiles from JSON; every error names the file and the field. */
 public final class DeviceProfiles {
     /** Profiles shipped in this jar, by name. */
-    public static final List<String> BUILTIN = List.of("generic-x86_64", "raspberry-pi-4");
+    public static final List<String> BUILTIN = List.of("generic-x86_64", "raspberry-pi-4", "small-arm-512", "internet-exposed-strict");
 
     private DeviceProfiles() {}
 
@@ -41,39 +45,137 @@ public final class DeviceProfiles {
             throw new IOException(source + ": not valid JSON: " + e.getMessage(), e);
         }
         try {
-            return new DeviceProfile(
-                    string(root, "name"),
-                    Platform.parse(string(root, "platform")),
-                    limits(object(root, "defaults"), "defaults"),
-                    limits(object(root, "ceilings"), "ceilings"));
+            Node r = new Node(root, "");
+            r.only("name", "platform", "runtime", "storageRoot", "defaults", "ceilings", "grants");
+            Node defaults = r.object("defaults");
+            defaults.only("memoryBytes", "pids", "cpus");
+            Node ceilings = r.object("ceilings");
+            ceilings.only("memoryBytes", "pids", "cpus", "storageBytes");
+            return new DeviceProfile(r.string("name"), Platform.parse(r.string("platform")),
+                    RuntimePreference.parse(r.optionalString("runtime").orElse("auto")), r.optionalString("storageRoot"),
+                    limits(defaults), limits(ceilings), ceilings.whole("storageBytes"),
+                    r.has("grants") ? grants(r.object("grants")) : Grants.NONE);
         } catch (IllegalArgumentException e) {
             throw new IOException(source + ": " + e.getMessage(), e);
         }
     }
 
-    private static ResourceLimits limits(Map<String, Object> m, String where) {
-        return new ResourceLimits(number(m, "memoryBytes", where), number(m, "pids", where));
+    private static ResourceLimits limits(Node n) {
+        return new ResourceLimits(n.whole("memoryBytes"), n.whole("pids"), Math.round(n.decimal("cpus") * 1000));
     }
 
-    private static String string(Map<String, Object> m, String field) {
-        if (!(m.get(field) instanceof String s)) {
-            throw new IllegalArgumentException("field '" + field + "' must be a string");
+    private static Grants grants(Node g) {
+        g.only("capabilities", "devices", "hostNetwork", "extraSyscalls", "volumes", "customSeccomp");
+        List<DeviceGrant> devices = new ArrayList<>();
+        List<Node> entries = g.objects("devices");
+        for (Node d : entries) {
+            d.only("path", "type", "major", "minor");
+            String type = d.string("type");
+            if (!type.equals("c") && !type.equals("b")) {
+                throw new IllegalArgumentException("field '" + d.where + ".type' must be \"c\" or \"b\"");
+            }
+            devices.add(new DeviceGrant(d.string("path"), type.charAt(0), d.whole("major"), d.whole("minor")));
         }
-        return s;
+        return new Grants(g.strings("capabilities"), devices, g.bool("hostNetwork"), g.strings("extraSyscalls"), g.bool("volumes"),
+                g.bool("customSeccomp"));
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> object(Map<String, Object> m, String field) {
-        if (!(m.get(field) instanceof Map<?, ?> o)) {
-            throw new IllegalArgumentException("field '" + field + "' must be an object");
+    /** A JSON object with the path it was found at, for error messages that name the field. */
+    private record Node(Map<String, Object> map, String where) {
+        String path(String field) {
+            return where.isEmpty() ? field : where + "." + field;
         }
-        return (Map<String, Object>) o;
-    }
 
-    private static long number(Map<String, Object> m, String field, String where) {
-        if (!(m.get(field) instanceof Number n) || n instanceof Double || n instanceof Float) {
-            throw new IllegalArgumentException("field '" + where + "." + field + "' must be a whole number");
+        boolean has(String field) {
+            return map.containsKey(field);
         }
-        return n.longValue();
+
+        void only(String... fields) {
+            for (String k : map.keySet()) {
+                if (!List.of(fields).contains(k)) {
+                    throw new IllegalArgumentException("unknown field '" + path(k) + "'");
+                }
+            }
+        }
+
+        String string(String field) {
+            return optionalString(field).orElseThrow(() -> new IllegalArgumentException("field '" + path(field) + "' is missing"));
+        }
+
+        Optional<String> optionalString(String field) {
+            Object v = map.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof String s)) {
+                throw new IllegalArgumentException("field '" + path(field) + "' must be a string");
+            }
+            return Optional.of(s);
+        }
+
+        long whole(String field) {
+            if (!(map.get(field) instanceof Number n) || n instanceof Double || n instanceof Float) {
+                throw new IllegalArgumentException("field '" + path(field) + "' must be a whole number");
+            }
+            return n.longValue();
+        }
+
+        double decimal(String field) {
+            if (!(map.get(field) instanceof Number n)) {
+                throw new IllegalArgumentException("field '" + path(field) + "' must be a number");
+            }
+            return n.doubleValue();
+        }
+
+        boolean bool(String field) {
+            Object v = map.get(field);
+            if (v == null) {
+                return false;
+            }
+            if (!(v instanceof Boolean b)) {
+                throw new IllegalArgumentException("field '" + path(field) + "' must be true or false");
+            }
+            return b;
+        }
+
+        @SuppressWarnings("unchecked")
+        Node object(String field) {
+            if (!(map.get(field) instanceof Map<?, ?> m)) {
+                throw new IllegalArgumentException("field '" + path(field) + "' must be an object");
+            }
+            return new Node((Map<String, Object>) m, path(field));
+        }
+
+        Set<String> strings(String field) {
+            Object v = map.get(field);
+            if (v == null) {
+                return Set.of();
+            }
+            if (!(v instanceof List<?> l) || !l.stream().allMatch(String.class::isInstance)) {
+                throw new IllegalArgumentException("field '" + path(field) + "' must be a list of strings");
+            }
+            Set<String> out = new LinkedHashSet<>();
+            l.forEach(s -> out.add((String) s));
+            return out;
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Node> objects(String field) {
+            Object v = map.get(field);
+            if (v == null) {
+                return List.of();
+            }
+            if (!(v instanceof List<?> l)) {
+                throw new IllegalArgumentException("field '" + path(field) + "' must be a list");
+            }
+            List<Node> out = new ArrayList<>();
+            for (int i = 0; i < l.size(); i++) {
+                if (!(l.get(i) instanceof Map<?, ?> m)) {
+                    throw new IllegalArgumentException("field '" + path(field) + "[" + i + "]' must be an object");
+                }
+                out.add(new Node((Map<String, Object>) m, path(field) + "[" + i + "]"));
+            }
+            return out;
+        }
     }
 }

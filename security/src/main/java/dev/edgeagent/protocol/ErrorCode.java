@@ -6,6 +6,7 @@ public enum ErrorCode {
     UNKNOWN_COMMAND(Category.INPUT),
     PAYLOAD_TOO_LARGE(Category.INPUT),
     LIMIT_EXCEEDED(Category.POLICY),
+    NOT_PERMITTED(Category.POLICY),
     BUSY(Category.STATE),
     REGISTRY_UNREACHABLE(Category.NETWORK),
     REGISTRY_ERROR(Category.NETWORK),

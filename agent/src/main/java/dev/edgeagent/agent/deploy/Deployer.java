@@ -13,19 +13,29 @@ import dev.edgeagent.ota.PulledImage;
 import dev.edgeagent.ota.blob.BlobCollector;
 import dev.edgeagent.ota.blob.BlobStore;
 import dev.edgeagent.ota.unpack.LayerUnpacker;
+import dev.edgeagent.ota.unpack.UnpackLimits;
+import dev.edgeagent.profiles.Admission;
+import dev.edgeagent.profiles.AppRequest;
 import dev.edgeagent.profiles.CeilingExceeded;
+import dev.edgeagent.profiles.NotGranted;
 import dev.edgeagent.profiles.DeviceProfile;
 import dev.edgeagent.profiles.ResourceLimits;
 import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.AppOptions;
 import dev.edgeagent.protocol.DeployOrder;
+import dev.edgeagent.protocol.OperationId;
+import dev.edgeagent.protocol.VolumeMount;
+import dev.edgeagent.protocol.wire.DeployOrderJson;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.runtime.ContainerId;
 import dev.edgeagent.runtime.RuntimeFailure;
 import dev.edgeagent.runtime.spec.AppSpec;
+import dev.edgeagent.runtime.spec.BindMount;
 import dev.edgeagent.runtime.spec.HardenedSpec;
 import dev.edgeagent.security.fs.AtomicFiles;
 import dev.edgeagent.security.fs.Trees;
+import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import dev.edgeagent.security.seccomp.SeccompProfile;
 import dev.edgeagent.security.userns.IdRange;
 import java.io.IOException;
@@ -93,15 +103,11 @@ public final class Deployer {
 
     public AppRecord deploy(DeployOrder order, DeployEvents events) throws DeployFailure {
         AppName app = order.app();
-        ResourceLimits limits;
-        try {
-            limits = profile.limitsFor(order.resources().memoryBytes(), order.resources().pids());
-        } catch (CeilingExceeded e) {
-            throw new DeployFailure(ErrorCode.LIMIT_EXCEEDED, e.getMessage());
-        }
+        Admission admission = admit(order);
+        ResourceLimits limits = admission.limits();
+        Digest request = requestDigest(order);
         Optional<AppRecord> previous = state.app(app);
-        if (previous.isPresent() && previous.get().image().equals(order.image()) && previous.get().limits().equals(limits)
-                && previous.get().restart() == order.restart() && launcher.isRunning(previous.get().container())) {
+        if (previous.isPresent() && previous.get().request().equals(request) && launcher.isRunning(previous.get().container())) {
             events.emit("deploy.unchanged", Map.of("generation", previous.get().generation()));
             return previous.get();
         }
@@ -125,8 +131,8 @@ public final class Deployer {
         } catch (IOException e) {
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the id range of " + app + ": " + e.getMessage(), e);
         }
-        AppSpec spec = appSpec(image, container, app, ids, limits);
-        Path bundle = build(app, generation, image, spec, progress, events);
+        AppSpec spec = appSpec(image, container, app, ids, admission, order);
+        Path bundle = build(app, generation, image, spec, admission, progress, events);
 
         if (previous.isPresent()) {
             ContainerId old = previous.get().container();
@@ -141,7 +147,7 @@ public final class Deployer {
             throw new DeployFailure(ErrorCode.RUNTIME_ERROR, e.getMessage(), e);
         }
         AppRecord record = AppRecord.deployed(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
-                order.restart(), clock.instant());
+                order.restart(), request, clock.instant());
         try {
             state.put(record);
         } catch (IOException e) {
@@ -173,16 +179,44 @@ public final class Deployer {
         }
     }
 
-    private AppSpec appSpec(PulledImage image, ContainerId container, AppName app, IdRange ids, ResourceLimits limits)
-            throws DeployFailure {
+    /** The order's limits within the profile's ceilings, and each grant it asks for allowed by the profile. */
+    private Admission admit(DeployOrder order) throws DeployFailure {
+        AppOptions o = order.options();
+        AppRequest request = new AppRequest(order.resources().memoryBytes(), order.resources().pids(), order.resources().cpuMillis(),
+                o.capabilities(), o.devices(), o.hostNetwork(), o.volumes().stream().map(VolumeMount::name).toList());
+        try {
+            return profile.admit(request);
+        } catch (CeilingExceeded e) {
+            throw new DeployFailure(ErrorCode.LIMIT_EXCEEDED, e.getMessage());
+        } catch (NotGranted e) {
+            throw new DeployFailure(ErrorCode.NOT_PERMITTED, e.getMessage());
+        }
+    }
+
+    /** What the order asks for, without its id: two orders with the same digest want the same container. */
+    static Digest requestDigest(DeployOrder order) {
+        DeployOrder anonymous = new DeployOrder(new OperationId("request"), order.app(), order.image(), order.resources(),
+                order.restart(), order.options());
+        return Digest.sha256Of(DeployOrderJson.encode(anonymous));
+    }
+
+    private AppSpec appSpec(PulledImage image, ContainerId container, AppName app, IdRange ids, Admission admission,
+            DeployOrder order) throws DeployFailure {
         try {
             ProcessUser user = ProcessUser.parse(image.config().user());
             List<String> env = new ArrayList<>(image.config().env());
             if (env.stream().noneMatch(e -> e.startsWith("PATH="))) {
                 env.add(DEFAULT_PATH);
             }
+            List<BindMount> volumes = new ArrayList<>();
+            for (VolumeMount v : order.options().volumes()) {
+                volumes.add(new BindMount(paths.volume(app, v.name()), v.path(), v.readOnly()));
+            }
+            SeccompProfile filter = admission.extraSyscalls().isEmpty() ? seccomp
+                    : DefaultSeccompProfile.forArch(profile.platform().architecture(), admission.extraSyscalls());
             return new AppSpec(container.value(), app.value(), image.config().processArgs(), env,
-                    image.config().workingDir().orElse("/"), user.uid(), user.gid(), ids, limits, seccomp);
+                    image.config().workingDir().orElse("/"), user.uid(), user.gid(), ids, admission.limits(), filter,
+                    List.copyOf(admission.capabilities()), admission.devices(), admission.hostNetwork(), volumes);
         } catch (IllegalArgumentException e) {
             throw new DeployFailure(ErrorCode.UNSUPPORTED_IMAGE, "image " + image.ref() + ": " + e.getMessage(), e);
         }
@@ -192,7 +226,7 @@ public final class Deployer {
      * Fetches the layers and unpacks each into a staging dir as soon as it is verified (later layers still
      * downloading), writes the bundle, then renames it into place: a generation is whole or absent.
      */
-    private Path build(AppName app, long generation, PulledImage image, AppSpec spec, PullProgress progress,
+    private Path build(AppName app, long generation, PulledImage image, AppSpec spec, Admission admission, PullProgress progress,
             DeployEvents events) throws DeployFailure {
         Path staging = paths.staging(app, generation);
         Path bundle = paths.generation(app, generation);
@@ -204,7 +238,13 @@ public final class Deployer {
             Path rootfs = staging.resolve("rootfs");
             int layers = image.manifest().layers().size();
             events.emit("unpack.started", Map.of("layers", layers, "generation", generation));
-            LayerUnpacker.Session session = unpacker.open(rootfs, spec.ids());
+            for (BindMount v : spec.volumes()) {
+                // An app's volume belongs to its root; it outlives generations.
+                StorageRoot.ownAppFolder(v.source(), spec.ids().toHost(0), spec.ids().toHost(0));
+            }
+            UnpackLimits limits = new UnpackLimits(Math.min(UnpackLimits.DEFAULT.maxTotalBytes(), admission.storageBytes()),
+                    UnpackLimits.DEFAULT.maxEntries(), UnpackLimits.DEFAULT.maxPathLength());
+            LayerUnpacker.Session session = new LayerUnpacker(limits).open(rootfs, spec.ids());
             puller.fetchLayers(image, progress, (index, layer, blob) -> {
                 try {
                     session.apply(image.layerSource(index, blob));
@@ -218,6 +258,9 @@ public final class Deployer {
             for (String mountPoint : MOUNT_POINTS) {
                 unpacker.ensureDirectory(rootfs, mountPoint, spec.ids());
             }
+            for (BindMount v : spec.volumes()) {
+                unpacker.ensureDirectory(rootfs, v.destination(), spec.ids());
+            }
             AtomicFiles.write(staging.resolve("config.json"), Json.pretty(HardenedSpec.build(spec).root()));
             AtomicFiles.moveAtomically(staging, bundle);
             AtomicFiles.fsyncDirectory(paths.app(app));
@@ -230,7 +273,7 @@ public final class Deployer {
             deleteQuietly(staging);
             deleteQuietly(bundle);
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not build generation " + generation + " of " + app
-                    + ": " + e.getMessage(), e);
+                    + ": " + e, e);
         }
     }
 

@@ -16,13 +16,14 @@ import java.util.Optional;
  * which limits and restart policy, and how its container last ended.
  */
 public record AppRecord(AppName name, ImageRef image, Digest manifestDigest, long generation, ContainerId container,
-        IdRange ids, ResourceLimits limits, RestartMode restart, AppPhase phase, Instant since, int restarts,
+        IdRange ids, ResourceLimits limits, RestartMode restart, Digest request, AppPhase phase, Instant since, int restarts,
         int consecutiveFailures, Optional<ExitRecord> lastExit) {
     public AppRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(manifestDigest, "manifestDigest");
         Objects.requireNonNull(restart, "restart");
+        Objects.requireNonNull(request, "request");
         Objects.requireNonNull(lastExit, "lastExit");
         if (generation < 1) {
             throw new IllegalArgumentException("generation must be at least 1");
@@ -34,23 +35,23 @@ public record AppRecord(AppName name, ImageRef image, Digest manifestDigest, lon
 
     /** A freshly deployed generation, running now. */
     public static AppRecord deployed(AppName name, ImageRef image, Digest manifestDigest, long generation, ContainerId container,
-            IdRange ids, ResourceLimits limits, RestartMode restart, Instant at) {
-        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, AppPhase.RUNNING, at, 0, 0,
-                Optional.empty());
+            IdRange ids, ResourceLimits limits, RestartMode restart, Digest request, Instant at) {
+        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
+                0, 0, Optional.empty());
     }
 
     public AppRecord withPhase(AppPhase newPhase, Instant at) {
-        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, newPhase, at, restarts,
+        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, newPhase, at, restarts,
                 consecutiveFailures, lastExit);
     }
 
     public AppRecord exited(ExitRecord exit, AppPhase newPhase, int consecutive) {
-        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, newPhase, exit.at(), restarts,
+        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, newPhase, exit.at(), restarts,
                 consecutive, Optional.of(exit));
     }
 
     public AppRecord restarted(Instant at) {
-        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, AppPhase.RUNNING, at,
+        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
                 restarts + 1, consecutiveFailures, lastExit);
     }
 }

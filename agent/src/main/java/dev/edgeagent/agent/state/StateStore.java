@@ -89,7 +89,9 @@ public final class StateStore {
             m.put("idRangeSize", r.ids().size());
             m.put("memoryBytes", r.limits().memoryBytes());
             m.put("pids", r.limits().pids());
+            m.put("cpuMillis", r.limits().cpuMillis());
             m.put("restart", r.restart().wire());
+            m.put("request", r.request().toString());
             m.put("phase", r.phase().name());
             m.put("since", r.since().toString());
             m.put("restarts", r.restarts());
@@ -127,8 +129,9 @@ public final class StateStore {
                             Digest.parse((String) m.get("manifestDigest")), num(m, "generation"),
                             new ContainerId((String) m.get("container")),
                             new IdRange(num(m, "idRangeStart"), num(m, "idRangeSize")),
-                            new ResourceLimits(num(m, "memoryBytes"), num(m, "pids")),
+                            new ResourceLimits(num(m, "memoryBytes"), num(m, "pids"), num(m, "cpuMillis")),
                             RestartMode.parse((String) m.getOrDefault("restart", "on-failure")),
+                            Digest.parse((String) m.get("request")),
                             AppPhase.valueOf((String) m.get("phase")), Instant.parse((String) m.get("since")),
                             (int) numOr(m, "restarts", 0), (int) numOr(m, "consecutiveFailures", 0),
                             Optional.ofNullable((Map<String, Object>) m.get("lastExit")).map(StateStore::exitFromJson)));

@@ -72,7 +72,8 @@ public final class StatusReporter {
         m.put("generation", a.generation());
         m.put("container", a.container().value());
         m.put("idRange", Map.of("hostStart", a.ids().hostStart(), "size", a.ids().size()));
-        m.put("limits", Map.of("memoryBytes", a.limits().memoryBytes(), "pids", a.limits().pids()));
+        m.put("limits", Map.of("memoryBytes", a.limits().memoryBytes(), "pids", a.limits().pids(),
+                "cpus", a.limits().cpuMillis() / 1000.0));
         m.put("restart", a.restart().wire());
         m.put("restarts", a.restarts());
         m.put("since", a.since().toString());

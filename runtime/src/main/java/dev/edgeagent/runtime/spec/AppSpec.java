@@ -1,14 +1,20 @@
 package dev.edgeagent.runtime.spec;
 
+import dev.edgeagent.profiles.DeviceGrant;
 import dev.edgeagent.profiles.ResourceLimits;
 import dev.edgeagent.security.seccomp.SeccompProfile;
 import dev.edgeagent.security.userns.IdRange;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 
-/** Everything the spec builder needs to know about one app generation; the image config already folded in. */
+/**
+ * Everything the spec builder needs to know about one app generation: the image config folded in, and the grants
+ * its device profile admitted (capabilities, devices, host network, volumes), empty by default.
+ */
 public record AppSpec(String containerId, String hostname, List<String> args, List<String> env, String cwd,
-        long uid, long gid, IdRange ids, ResourceLimits limits, SeccompProfile seccomp) {
+        long uid, long gid, IdRange ids, ResourceLimits limits, SeccompProfile seccomp, List<String> capabilities,
+        List<DeviceGrant> devices, boolean hostNetwork, List<BindMount> volumes) {
     public AppSpec {
         Objects.requireNonNull(containerId, "containerId");
         if (args.isEmpty()) {
@@ -22,5 +28,14 @@ public record AppSpec(String containerId, String hostname, List<String> args, Li
         }
         args = List.copyOf(args);
         env = List.copyOf(env);
+        capabilities = List.copyOf(new TreeSet<>(capabilities));
+        devices = List.copyOf(devices);
+        volumes = List.copyOf(volumes);
+    }
+
+    /** An app with no grants: the hardened default and nothing more. */
+    public AppSpec(String containerId, String hostname, List<String> args, List<String> env, String cwd, long uid, long gid,
+            IdRange ids, ResourceLimits limits, SeccompProfile seccomp) {
+        this(containerId, hostname, args, env, cwd, uid, gid, ids, limits, seccomp, List.of(), List.of(), false, List.of());
     }
 }

@@ -22,7 +22,7 @@ public final class HardenedSpec {
                 withProcess(),
                 withReadOnlyRoot(),
                 withNoNewPrivileges(),
-                withNoCapabilities(),
+                withCapabilities(),
                 withRlimit("RLIMIT_NOFILE", 1024, 1024),
                 withPrivateNamespaces(),
                 withUserNamespaceMapping(),
@@ -31,15 +31,17 @@ public final class HardenedSpec {
                 withMount("/dev/pts", "devpts", "devpts", List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
                 withMount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
                 withMount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
-                withMount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
+                withSysfs(),
                 // The app's own cgroup, read-only: it may read its limits, never change them.
                 withMount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")),
                 withTmpfs("/tmp", "64m"),
                 withTmpfs("/run", "16m"),
+                withVolumes(),
                 withMaskedPaths(MASKED_PATHS),
                 withReadonlyPaths(READONLY_PATHS),
                 withResourceLimits(),
-                withNoDevices(),
+                withCpu(),
+                withGrantedDevices(),
                 withSeccomp(),
                 withCgroupsPath(CGROUP_PARENT));
     }

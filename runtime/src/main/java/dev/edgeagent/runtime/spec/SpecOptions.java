@@ -1,5 +1,7 @@
 package dev.edgeagent.runtime.spec;
 
+import dev.edgeagent.profiles.DeviceGrant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +36,15 @@ public final class SpecOptions {
         return (app, spec) -> spec.process().put("noNewPrivileges", true);
     }
 
-    public static SpecOption withNoCapabilities() {
+    /** Exactly the capabilities the profile granted the app; none by default. Never inheritable or ambient. */
+    public static SpecOption withCapabilities() {
         return (app, spec) -> {
             Map<String, Object> caps = new LinkedHashMap<>();
-            for (String set : List.of("bounding", "effective", "inheritable", "permitted", "ambient")) {
-                caps.put(set, List.of());
+            for (String set : List.of("bounding", "effective", "permitted")) {
+                caps.put(set, app.capabilities());
             }
+            caps.put("inheritable", List.of());
+            caps.put("ambient", List.of());
             spec.process().put("capabilities", caps);
         };
     }
@@ -48,12 +53,60 @@ public final class SpecOptions {
         return (app, spec) -> OciSpec.list(spec.process(), "rlimits").add(map("type", type, "hard", hard, "soft", soft));
     }
 
-    /** Private pid, ipc, uts, mount, network (loopback only), user and cgroup namespaces. */
+    /** Private pid, ipc, uts, mount, network (loopback only, unless host network is granted), user and cgroup namespaces. */
     public static SpecOption withPrivateNamespaces() {
         return (app, spec) -> {
             for (String ns : List.of("pid", "ipc", "uts", "mount", "network", "user", "cgroup")) {
-                spec.namespaces().add(map("type", ns));
+                if (!(ns.equals("network") && app.hostNetwork())) {
+                    spec.namespaces().add(map("type", ns));
+                }
             }
+        };
+    }
+
+    /**
+     * A read-only /sys. A user namespace may mount sysfs only in a network namespace it owns, so with the host's
+     * network the host's /sys is bound read-only instead.
+     */
+    public static SpecOption withSysfs() {
+        return (app, spec) -> spec.mounts().add(app.hostNetwork()
+                ? map("destination", "/sys", "type", "bind", "source", "/sys", "options", List.of("rbind", "nosuid", "noexec", "nodev", "ro"))
+                : map("destination", "/sys", "type", "sysfs", "source", "sysfs", "options", List.of("nosuid", "noexec", "nodev", "ro")));
+    }
+
+    /** The app's own volumes, bound with nosuid and nodev. */
+    public static SpecOption withVolumes() {
+        return (app, spec) -> {
+            for (BindMount v : app.volumes()) {
+                spec.mounts().add(map("destination", v.destination(), "type", "bind", "source", v.source().toString(),
+                        "options", List.of("rbind", "nosuid", "nodev", v.readOnly() ? "ro" : "rw")));
+            }
+        };
+    }
+
+    /** The granted devices: created in the container and allowed in the device cgroup, nothing else. */
+    public static SpecOption withGrantedDevices() {
+        return (app, spec) -> {
+            List<Object> rules = new ArrayList<>();
+            rules.add(map("allow", false, "access", "rwm"));
+            List<Object> nodes = new ArrayList<>();
+            for (DeviceGrant d : app.devices()) {
+                nodes.add(map("path", d.path(), "type", String.valueOf(d.type()), "major", d.major(), "minor", d.minor(),
+                        "fileMode", 0660, "uid", 0L, "gid", 0L));
+                rules.add(map("allow", true, "type", String.valueOf(d.type()), "major", d.major(), "minor", d.minor(), "access", "rw"));
+            }
+            if (!nodes.isEmpty()) {
+                spec.linux().put("devices", nodes);
+            }
+            spec.resources().put("devices", rules);
+        };
+    }
+
+    /** CPU as a CFS quota (hard ceiling) and proportional shares. */
+    public static SpecOption withCpu() {
+        return (app, spec) -> {
+            long millis = app.limits().cpuMillis();
+            spec.resources().put("cpu", map("shares", Math.max(2, millis * 1024 / 1000), "quota", millis * 100, "period", 100_000L));
         };
     }
 
@@ -91,10 +144,6 @@ public final class SpecOptions {
         };
     }
 
-    /** No device is reachable but the ones the runtime always creates (null, zero, full, random, urandom, tty). */
-    public static SpecOption withNoDevices() {
-        return (app, spec) -> spec.resources().put("devices", List.of(map("allow", false, "access", "rwm")));
-    }
 
     public static SpecOption withSeccomp() {
         return (app, spec) -> spec.linux().put("seccomp", app.seccomp().toOci());

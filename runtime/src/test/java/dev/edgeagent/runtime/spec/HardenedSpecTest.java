@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.edgeagent.profiles.ResourceLimits;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import dev.edgeagent.security.userns.IdRange;
+import dev.edgeagent.profiles.DeviceGrant;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,7 +19,7 @@ class HardenedSpecTest {
 
     private static AppSpec app() {
         return new AppSpec("demo-1", "demo", List.of("/bin/sh", "-c", "sleep 1"), List.of("PATH=/bin"), "/", 0, 0, IDS,
-                new ResourceLimits(64L << 20, 32), DefaultSeccompProfile.forArch("amd64"));
+                new ResourceLimits(64L << 20, 32, 1000), DefaultSeccompProfile.forArch("amd64"));
     }
 
     private final OciSpec spec = HardenedSpec.build(app());
@@ -79,12 +81,46 @@ class HardenedSpecTest {
         assertEquals("/edgeagent/demo-1", at(spec.root(), "linux", "cgroupsPath"));
     }
 
+    static AppSpec granted() {
+        return new AppSpec("gw-1", "gw", List.of("/bin/sh"), List.of(), "/", 0, 0, IDS, new ResourceLimits(64L << 20, 32, 500),
+                DefaultSeccompProfile.forArch("amd64"), List.of("CAP_NET_BIND_SERVICE"),
+                List.of(new DeviceGrant("/dev/ttyUSB0", 'c', 188, 0)), true,
+                List.of(new BindMount(Path.of("/var/lib/edgeagent/volumes/gw/data"), "/data", false)));
+    }
+
+    @Test
+    void grantsAddExactlyWhatWasAdmitted() {
+        OciSpec g = HardenedSpec.build(granted());
+        assertEquals(List.of("CAP_NET_BIND_SERVICE"), at(g.root(), "process", "capabilities", "effective"));
+        assertEquals(List.of(), at(g.root(), "process", "capabilities", "ambient"));
+        List<Map<String, Object>> ns = at(g.root(), "linux", "namespaces");
+        assertTrue(ns.stream().noneMatch(n -> n.get("type").equals("network")), "host network: no network namespace");
+        assertTrue(ns.stream().anyMatch(n -> n.get("type").equals("user")), "still a user namespace");
+        List<Map<String, Object>> rules = at(g.root(), "linux", "resources", "devices");
+        assertEquals(Map.of("allow", false, "access", "rwm"), rules.get(0), "deny first");
+        assertEquals(true, rules.get(1).get("allow"));
+        assertEquals(188L, rules.get(1).get("major"));
+        List<Map<String, Object>> nodes = at(g.root(), "linux", "devices");
+        assertEquals("/dev/ttyUSB0", nodes.get(0).get("path"));
+        Map<String, Object> data = spec.mounts().stream().map(m -> (Map<String, Object>) m).filter(m -> "/data".equals(m.get("destination")))
+                .findFirst().orElse(null);
+        assertEquals(null, data, "the default has no volume");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> vol = g.mounts().stream().map(m -> (Map<String, Object>) m).filter(m -> "/data".equals(m.get("destination")))
+                .findFirst().orElseThrow();
+        assertTrue(((List<String>) vol.get("options")).containsAll(List.of("nosuid", "nodev", "rbind")));
+        assertEquals(50_000L, (long) at(g.root(), "linux", "resources", "cpu", "quota"), "0.5 CPU of a 100 ms period");
+        Map<String, Object> sys = g.mounts().stream().map(m -> (Map<String, Object>) m).filter(m -> "/sys".equals(m.get("destination")))
+                .findFirst().orElseThrow();
+        assertEquals("bind", sys.get("type"), "with the host's network, /sys is the host's, read-only");
+    }
+
     @Test
     void anAppWithoutACommandOrWithAForeignUserIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new AppSpec("x", "x", List.of(), List.of(), "/", 0, 0, IDS,
-                new ResourceLimits(64L << 20, 32), DefaultSeccompProfile.forArch("amd64")));
+                new ResourceLimits(64L << 20, 32, 1000), DefaultSeccompProfile.forArch("amd64")));
         assertThrows(IllegalArgumentException.class, () -> new AppSpec("x", "x", List.of("/a"), List.of(), "/", 70000, 0, IDS,
-                new ResourceLimits(64L << 20, 32), DefaultSeccompProfile.forArch("amd64")));
+                new ResourceLimits(64L << 20, 32, 1000), DefaultSeccompProfile.forArch("amd64")));
     }
 
     @SuppressWarnings("unchecked")

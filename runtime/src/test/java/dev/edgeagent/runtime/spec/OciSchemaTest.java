@@ -33,8 +33,13 @@ class OciSchemaTest {
     @Test
     void theHardenedDefaultIsAValidRuntimeConfig() {
         AppSpec app = new AppSpec("demo-1", "demo", List.of("/bin/sh"), List.of("PATH=/bin"), "/", 0, 0,
-                new IdRange(1_048_576, 65536), new ResourceLimits(64L << 20, 32), DefaultSeccompProfile.forArch("amd64"));
+                new IdRange(1_048_576, 65536), new ResourceLimits(64L << 20, 32, 1000), DefaultSeccompProfile.forArch("amd64"));
         assertEquals(Set.of(), validate(HardenedSpec.build(app)));
+    }
+
+    @Test
+    void aConfigWithEveryGrantIsValidToo() {
+        assertEquals(Set.of(), validate(HardenedSpec.build(HardenedSpecTest.granted())));
     }
 
     @Test

@@ -1,12 +1,14 @@
 package dev.edgeagent.protocol.wire;
 
 import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.AppOptions;
 import dev.edgeagent.protocol.Decoded;
 import dev.edgeagent.protocol.DeployOrder;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.ResourceRequest;
 import dev.edgeagent.protocol.RestartMode;
+import dev.edgeagent.protocol.VolumeMount;
 import dev.edgeagent.security.ImageRef;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -29,10 +31,34 @@ public final class DeployOrderJson {
         Map<String, Object> res = new LinkedHashMap<>();
         order.resources().memoryBytes().ifPresent(m -> res.put("memoryBytes", m));
         order.resources().pids().ifPresent(p -> res.put("pids", p));
+        order.resources().cpuMillis().ifPresent(c -> res.put("cpus", c / 1000.0));
         if (!res.isEmpty()) {
             out.put("resources", res);
         }
         out.put("restart", order.restart().wire());
+        AppOptions o = order.options();
+        if (!o.capabilities().isEmpty()) {
+            out.put("capabilities", List.copyOf(new java.util.TreeSet<>(o.capabilities())));
+        }
+        if (!o.devices().isEmpty()) {
+            out.put("devices", o.devices());
+        }
+        if (o.hostNetwork()) {
+            out.put("network", "host");
+        }
+        if (!o.volumes().isEmpty()) {
+            List<Object> vols = new java.util.ArrayList<>();
+            for (VolumeMount v : o.volumes()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", v.name());
+                m.put("path", v.path());
+                if (v.readOnly()) {
+                    m.put("readOnly", true);
+                }
+                vols.add(m);
+            }
+            out.put("volumes", vols);
+        }
         return Json.compact(out);
     }
 
@@ -52,18 +78,30 @@ public final class DeployOrderJson {
         try {
             Fields f = new Fields(map, "");
             id = Optional.of(new OperationId(f.requireString("id")));
-            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart"));
+            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "volumes"));
             AppName app = new AppName(f.requireString("app"));
             ImageRef image = ImageRef.parse(f.requireString("image"));
             image.requireDigest();
             ResourceRequest resources = ResourceRequest.DEFAULTS;
             Optional<Fields> r = f.optionalObject("resources");
             if (r.isPresent()) {
-                r.get().refuseUnknown(List.of("memoryBytes", "pids"));
-                resources = new ResourceRequest(r.get().optionalLong("memoryBytes"), r.get().optionalLong("pids"));
+                r.get().refuseUnknown(List.of("memoryBytes", "pids", "cpus"));
+                resources = new ResourceRequest(r.get().optionalLong("memoryBytes"), r.get().optionalLong("pids"),
+                        r.get().optionalCpus("cpus"));
             }
             RestartMode restart = f.optionalString("restart").map(RestartMode::parse).orElse(DeployOrder.DEFAULT_RESTART);
-            return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources, restart), id);
+            String network = f.optionalString("network").orElse("none");
+            if (!network.equals("none") && !network.equals("host")) {
+                throw new Fields.WireException("'network' must be \"none\" or \"host\"");
+            }
+            List<VolumeMount> volumes = new java.util.ArrayList<>();
+            for (Fields v : f.optionalObjects("volumes")) {
+                v.refuseUnknown(List.of("name", "path", "readOnly"));
+                volumes.add(new VolumeMount(v.requireString("name"), v.requireString("path"), v.optionalBoolean("readOnly")));
+            }
+            AppOptions options = new AppOptions(new java.util.LinkedHashSet<>(f.optionalStrings("capabilities").orElse(List.of())),
+                    f.optionalStrings("devices").orElse(List.of()), network.equals("host"), volumes);
+            return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources, restart, options), id);
         } catch (Fields.WireException | IllegalArgumentException e) {
             return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, e.getMessage(), id);
         }

@@ -41,6 +41,48 @@ public final class Fields {
         throw new WireException("'" + qualified(name) + "' must be a whole number");
     }
 
+    /** A decimal number of CPUs as thousandths of a core. */
+    public OptionalLong optionalCpus(String name) throws WireException {
+        Object v = object.get(name);
+        if (v == null) {
+            return OptionalLong.empty();
+        }
+        if (!(v instanceof Number n)) {
+            throw new WireException("'" + qualified(name) + "' must be a number of CPUs, like 0.5");
+        }
+        return OptionalLong.of(Math.round(n.doubleValue() * 1000));
+    }
+
+    public boolean optionalBoolean(String name) throws WireException {
+        Object v = object.get(name);
+        if (v == null) {
+            return false;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw new WireException("'" + qualified(name) + "' must be true or false");
+        }
+        return b;
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Fields> optionalObjects(String name) throws WireException {
+        Object v = object.get(name);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list)) {
+            throw new WireException("'" + qualified(name) + "' must be a list of objects");
+        }
+        java.util.ArrayList<Fields> out = new java.util.ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> m)) {
+                throw new WireException("'" + qualified(name) + "[" + i + "]' must be an object");
+            }
+            out.add(new Fields((Map<String, Object>) m, qualified(name) + "[" + i + "]"));
+        }
+        return out;
+    }
+
     public Optional<Fields> optionalObject(String name) throws WireException {
         Object v = object.get(name);
         if (v == null) {

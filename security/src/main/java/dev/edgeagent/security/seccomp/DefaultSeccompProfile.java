@@ -35,8 +35,16 @@ public final class DefaultSeccompProfile {
     private DefaultSeccompProfile() {}
 
     public static SeccompProfile forArch(String osArch) {
+        return forArch(osArch, java.util.Set.of());
+    }
+
+    /** The default plus {@code extraSyscalls}, which only a device profile's grants may add. */
+    public static SeccompProfile forArch(String osArch, java.util.Set<String> extraSyscalls) {
         List<SeccompProfile.Rule> rules = new ArrayList<>();
         rules.add(SeccompProfile.Rule.allow(loadAllowlist()));
+        if (!extraSyscalls.isEmpty()) {
+            rules.add(SeccompProfile.Rule.allow(List.copyOf(new java.util.TreeSet<>(extraSyscalls))));
+        }
         // clone without any namespace flag; fork/threads need it, namespaces must not be had.
         rules.add(new SeccompProfile.Rule(List.of("clone"), SeccompProfile.ALLOW, null,
                 List.of(new SeccompProfile.ArgCondition(0, CLONE_NAMESPACE_FLAGS, 0, "SCMP_CMP_MASKED_EQ"))));

@@ -1,0 +1,31 @@
+package dev.edgeagent.protocol;
+
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** What an app asks beyond the hardened default; each item must be granted by the device profile. */
+public record AppOptions(Set<String> capabilities, List<String> devices, boolean hostNetwork, List<VolumeMount> volumes) {
+    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of());
+    private static final Pattern CAP = Pattern.compile("CAP_[A-Z_]{2,32}");
+    private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9._/-]{1,200}");
+
+    public AppOptions {
+        for (String c : capabilities) {
+            if (!CAP.matcher(c).matches()) {
+                throw new IllegalArgumentException("capability '" + c + "' must look like CAP_NET_BIND_SERVICE");
+            }
+        }
+        for (String d : devices) {
+            if (!DEVICE.matcher(d).matches() || d.contains("..")) {
+                throw new IllegalArgumentException("device '" + d + "' must be a path under /dev/");
+            }
+        }
+        if (volumes.stream().map(VolumeMount::name).distinct().count() != volumes.size()) {
+            throw new IllegalArgumentException("volume names must be distinct");
+        }
+        capabilities = Set.copyOf(capabilities);
+        devices = List.copyOf(devices);
+        volumes = List.copyOf(volumes);
+    }
+}
