@@ -21,6 +21,7 @@ import dev.edgeagent.profiles.Platform;
 import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.runtime.ContainerRuntime;
+import dev.edgeagent.runtime.host.RuntimeChoice;
 import dev.edgeagent.runtime.runc.RuncDriver;
 import dev.edgeagent.runtime.supervise.CgroupFiles;
 import dev.edgeagent.runtime.supervise.ChildReaper;
@@ -65,8 +66,9 @@ public final class Agent implements AutoCloseable {
         StateStore state = new StateStore(paths.state());
         BlobStore blobs = new BlobStore(config.root());
         ImagePuller puller = new ImagePuller(RegistryClient.create(config.registryTransport()), blobs);
-        ContainerRuntime runtime = RuncDriver.open(config.runtimeBinary(), config.runtimeStateRoot());
-        String runtimeChoice = runtime.describe() + " (configured: " + config.runtimeBinary() + ")";
+        RuntimeChoice choice = RuntimeChoice.chooseOnHost(profile.runtime(), config.runtimeBinary());
+        ContainerRuntime runtime = RuncDriver.open(choice.binary(), config.runtimeStateRoot());
+        String runtimeChoice = choice.reason();
 
         Agent agent = new Agent();
         ContainerLauncher launcher = new ContainerLauncher(runtime, paths);

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** The agent's configuration file, validated as it is read: every error names the field. */
-public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtimeBinary, Path runtimeStateRoot,
+public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Path> runtimeBinary, Path runtimeStateRoot,
         String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
         Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep) {
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
@@ -49,7 +49,7 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtime
     /** A configuration with the defaults for everything but the essentials (tests and tools). */
     public static AgentConfig of(DeviceId deviceId, URI broker, Path root, Path runtimeBinary, Path runtimeStateRoot,
             Set<String> insecureRegistries) {
-        return new AgentConfig(deviceId, broker, root, runtimeBinary, runtimeStateRoot, "generic-x86_64", insecureRegistries,
+        return new AgentConfig(deviceId, broker, root, Optional.of(runtimeBinary), runtimeStateRoot, "generic-x86_64", insecureRegistries,
                 Optional.empty(), Map.of(), 65536, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_KEEP);
     }
 
@@ -86,7 +86,7 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Path runtime
                     new DeviceId(f.requireString("deviceId")),
                     URI.create(f.requireString("broker")),
                     Path.of(f.optionalString("root").orElse(DEFAULT_ROOT.toString())),
-                    Path.of(f.optionalString("runtime").orElse("/usr/sbin/runc")),
+                    f.optionalString("runtime").map(Path::of),
                     Path.of(f.optionalString("runtimeStateRoot").orElse(DEFAULT_RUNTIME_STATE.toString())),
                     f.optionalString("profile").orElse("generic-x86_64"),
                     Set.copyOf(f.optionalStrings("insecureRegistries").orElse(List.of())),

@@ -13,6 +13,9 @@ final class StatusView {
         sb.append("agent    ").append(s.get("agent") instanceof Map<?, ?> m ? m.get("version") : "?")
                 .append("  profile ").append(s.get("profile")).append("  platform ").append(s.get("platform")).append('\n');
         sb.append("runtime  ").append(s.get("runtime")).append('\n');
+        if (s.get("runtimeChoice") != null) {
+            sb.append("         chosen: ").append(s.get("runtimeChoice")).append('\n');
+        }
         Map<String, Object> apps = s.get("apps") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         if (apps.isEmpty()) {
             sb.append("apps     none\n");
@@ -25,7 +28,17 @@ final class StatusView {
                     .append("  generation ").append(app.get("generation")).append("  container ").append(app.get("container")).append('\n');
             sb.append("         image   ").append(app.get("image")).append('\n');
             sb.append("         limits  memory ").append(limits.get("memoryBytes")).append(" bytes, pids ").append(limits.get("pids"))
+                    .append(", cpus ").append(limits.get("cpus"))
                     .append("  ids ").append(ids.get("hostStart")).append("+").append(ids.get("size")).append('\n');
+            sb.append("         restart ").append(app.get("restart")).append(", restarts ").append(app.get("restarts"));
+            if (app.get("lastExit") instanceof Map<?, ?> exit) {
+                sb.append(", last exit: ").append(exit.get("message"));
+            }
+            sb.append('\n');
+            if (app.get("usage") instanceof Map<?, ?> usage) {
+                sb.append("         usage   memory ").append(usage.get("memoryBytes")).append(" bytes, pids ").append(usage.get("pids"))
+                        .append(", cpu ").append(((Number) usage.get("cpuNanos")).longValue() / 1_000_000).append(" ms\n");
+            }
         }
         if (s.get("lastError") instanceof Map<?, ?> err) {
             sb.append("error    [").append(err.get("code")).append("] ").append(err.get("message")).append(" (op ")
