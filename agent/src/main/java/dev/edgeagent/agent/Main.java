@@ -13,6 +13,7 @@ public final class Main {
                    edgeagent pull REF --config FILE [--platform os/arch[/v]] [--unpack-to DIR]
                                                   pull, verify and test-unpack an image (kept in DIR if given);
                                                   prints the reference pinned by digest
+                   edgeagent doctor [--config FILE]                             check this host and print each problem with its fix
                    edgeagent version                                            print the version
             """;
 
@@ -20,6 +21,31 @@ public final class Main {
 
     public static void main(String[] args) {
         System.exit(run(args));
+    }
+
+    private static int doctor(String[] args) {
+        Path root = AgentConfig.DEFAULT_ROOT;
+        dev.edgeagent.profiles.RuntimePreference preference = dev.edgeagent.profiles.RuntimePreference.AUTO;
+        java.util.Optional<Path> runtime = java.util.Optional.empty();
+        if (args.length == 3 && args[1].equals("--config")) {
+            try {
+                AgentConfig config = AgentConfig.load(Path.of(args[2]));
+                root = config.root();
+                runtime = config.runtimeBinary();
+                preference = dev.edgeagent.profiles.DeviceProfiles.load(config.profile()).runtime();
+            } catch (Exception e) {
+                System.err.println("edgeagent doctor: " + e.getMessage());
+                return 2;
+            }
+        } else if (args.length != 1) {
+            System.err.print(USAGE);
+            return 2;
+        }
+        var findings = dev.edgeagent.agent.doctor.Doctor.evaluate(dev.edgeagent.agent.doctor.HostProbe.probe(root, preference, runtime));
+        findings.forEach(f -> System.out.println(f.line()));
+        boolean healthy = dev.edgeagent.agent.doctor.Doctor.healthy(findings);
+        System.out.println(healthy ? "this host can run edgeagent" : "this host cannot run edgeagent until the FAIL lines are fixed");
+        return healthy ? 0 : 1;
     }
 
     private static int pull(String[] args) {
@@ -62,6 +88,9 @@ public final class Main {
         }
         if (args.length >= 4 && args[0].equals("pull")) {
             return pull(args);
+        }
+        if (args.length >= 1 && args[0].equals("doctor")) {
+            return doctor(args);
         }
         if (args.length != 3 || !args[0].equals("run") || !args[1].equals("--config")) {
             System.err.print(USAGE);

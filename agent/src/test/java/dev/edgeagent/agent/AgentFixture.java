@@ -107,6 +107,15 @@ final class AgentFixture implements AutoCloseable {
         return ((Number) Json.object(state.getBytes()).get("pid")).longValue();
     }
 
+    /**
+     * Kills and removes a test's container so it stops holding one of the host's user namespaces (some hosts allow
+     * only a handful). Deploy such apps with restart "no", or the supervisor starts them again.
+     */
+    void discard(String container) throws Exception {
+        Path runc = Tools.require("runc", "runc");
+        Tools.run(List.of(runc.toString(), "--root", work.resolve("runc").toString(), "delete", "--force", container), 30);
+    }
+
     /** The retained status document, read with mosquitto_sub. */
     Map<String, Object> status(String mustContain) throws Exception {
         try (MqttCli.Subscription s = mqtt.subscribe("edge/" + device + "/status")) {

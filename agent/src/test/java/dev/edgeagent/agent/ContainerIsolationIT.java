@@ -41,7 +41,7 @@ class ContainerIsolationIT {
         byte[] probe = TestImages.escapeProbe(Files.createDirectories(f.work.resolve("probe")));
         String image = TestImages.push(f, "probe", List.of("/probe/escape", "--stay"),
                 new TarBuilder().dir("probe", 0).file("probe/escape", probe, 0, 0755));
-        Map<String, Object> reply = f.deploy("op-probe", "probe", image, "");
+        Map<String, Object> reply = f.deploy("op-probe", "probe", image, ",\"restart\":\"no\"");
         assertEquals(true, reply.get("ok"), reply.toString());
         Map<String, String> seen = f.lines("probe", "probe: end", 1);
         List<String> allowed = new ArrayList<>();
@@ -57,6 +57,7 @@ class ContainerIsolationIT {
         assertEquals(List.of(), allowed, "escape steps that were not refused: " + seen);
         assertTrue(probes >= 20, "the probe ran all its steps: " + seen);
         assertTrue(seen.get("keyctl").startsWith("refused"));
+        f.discard("probe-1");
     }
 
     @Test
@@ -81,7 +82,7 @@ class ContainerIsolationIT {
                 "( i=0; while [ $i -lt 100 ]; do sleep 600 & i=$((i+1)); done ) 2>/dev/null; "
                         + "n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; echo \"bomb_processes: $n\"; echo 'bomb: done'; "
                         + "exec sleep 600"), null);
-        Map<String, Object> reply = f.deploy("op-bomb", "bomb", image, ",\"resources\":{\"pids\":16}");
+        Map<String, Object> reply = f.deploy("op-bomb", "bomb", image, ",\"resources\":{\"pids\":16},\"restart\":\"no\"");
         assertEquals(true, reply.get("ok"), reply.toString());
         Map<String, String> seen = f.lines("bomb", "bomb: done", 1);
         int processes = Integer.parseInt(seen.get("bomb_processes"));
@@ -90,6 +91,7 @@ class ContainerIsolationIT {
         long pids = Long.parseLong(Files.readString(Files.exists(v1) ? v1 : Path.of("/sys/fs/cgroup/edgeagent/bomb-1/pids.current")).strip());
         assertTrue(pids <= 16 && pids >= 10, "the cgroup holds " + pids + " of its 16 pids");
         assertEquals(0, Tools.run(List.of("/bin/true"), 10).exit(), "the host can still fork");
+        f.discard("bomb-1");
     }
 
     @Test
@@ -109,8 +111,8 @@ class ContainerIsolationIT {
     @Test
     void twoAppsCannotReadEachOthersFiles() throws Exception {
         String image = TestImages.push(f, "twin", List.of("/bin/sh", "-c", "echo twin: up; sleep 600"), null);
-        assertEquals(true, f.deploy("op-a", "alpha", image, "").get("ok"));
-        assertEquals(true, f.deploy("op-b", "beta", image, "").get("ok"));
+        assertEquals(true, f.deploy("op-a", "alpha", image, ",\"restart\":\"no\"").get("ok"));
+        assertEquals(true, f.deploy("op-b", "beta", image, ",\"restart\":\"no\"").get("ok"));
         Map<String, Object> status = f.status("\"beta\"");
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> apps = (Map<String, Map<String, Object>>) status.get("apps");
@@ -123,6 +125,8 @@ class ContainerIsolationIT {
                 "--regid=" + alphaRoot, "--clear-groups", "cat", betaFile.toString()), 30);
         assertNotEquals(0, asAlpha.exit(), "alpha's root read beta's file: " + asAlpha.stdout());
         assertTrue(asAlpha.stderr().contains("Permission denied"), asAlpha.stderr());
+        f.discard("alpha-1");
+        f.discard("beta-1");
     }
 
     @Test
@@ -132,7 +136,8 @@ class ContainerIsolationIT {
                         + "echo kept > /data/note && echo 'data: written'; echo \"cpu_quota: $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)\"; "
                         + "echo 'granted: end'; sleep 600"), null);
         Map<String, Object> reply = f.deploy("op-granted", "granted", image, ",\"resources\":{\"cpus\":0.5},"
-                + "\"capabilities\":[\"CAP_NET_BIND_SERVICE\"],\"network\":\"host\",\"volumes\":[{\"name\":\"data\",\"path\":\"/data\"}]");
+                + "\"capabilities\":[\"CAP_NET_BIND_SERVICE\"],\"network\":\"host\",\"volumes\":[{\"name\":\"data\",\"path\":\"/data\"}],"
+                + "\"restart\":\"no\"");
         assertEquals(true, reply.get("ok"), reply.toString());
         Map<String, String> seen = f.lines("granted", "granted: end", 1);
         assertEquals("0000000000000400", seen.get("CapEff"), "CAP_NET_BIND_SERVICE and nothing else");
@@ -148,12 +153,13 @@ class ContainerIsolationIT {
         assertTrue(f.containers().stream().noneMatch(c -> c.startsWith("greedy-")));
         Map<String, Object> device = f.deploy("op-dev", "greedy", image, ",\"devices\":[\"/dev/sda\"]");
         assertEquals("NOT_PERMITTED", device.get("code"), device.toString());
+        f.discard("granted-1");
     }
 
     @Test
     void aRestartedAgentReadoptsRunningContainersWithoutDuplicates() throws Exception {
         String image = TestImages.push(f, "steady", List.of("/bin/sh", "-c", "echo steady: up; sleep 600"), null);
-        assertEquals(true, f.deploy("op-steady", "steady", image, "").get("ok"));
+        assertEquals(true, f.deploy("op-steady", "steady", image, ",\"restart\":\"no\"").get("ok"));
         long pid = f.pidOf("steady-1");
         f.stopAgent();
         f.startAgent();
@@ -164,5 +170,6 @@ class ContainerIsolationIT {
         assertEquals(pid, f.pidOf("steady-1"), "the same process runs on");
         assertEquals(1, f.containers().stream().filter(c -> c.startsWith("steady-")).count(), f.containers().toString());
         assertEquals(0, steady.get("restarts"));
+        f.discard("steady-1");
     }
 }

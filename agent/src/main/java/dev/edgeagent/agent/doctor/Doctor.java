@@ -1,0 +1,73 @@
+package dev.edgeagent.agent.doctor;
+
+import dev.edgeagent.runtime.host.CgroupMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Judges a host for running edgeagent: each problem with its fix. Pure. */
+public final class Doctor {
+    static final long MIN_FREE_BYTES = 1L << 30;
+    static final long FEW_USER_NAMESPACES = 64;
+    static final Set<String> NEEDED_CONTROLLERS = Set.of("memory", "pids", "cpu");
+
+    private Doctor() {}
+
+    public static List<Finding> evaluate(HostFacts h) {
+        List<Finding> out = new ArrayList<>();
+        out.add(kernel(h.kernelRelease()));
+        out.add(h.root() ? Finding.ok("user", "running as root")
+                : Finding.fail("user", "not root", "run the agent as root: it creates user namespaces and cgroups and chowns rootfs trees"));
+        out.add(h.maxUserNamespaces() >= FEW_USER_NAMESPACES ? Finding.ok("user namespaces", "max_user_namespaces = " + h.maxUserNamespaces())
+                : h.maxUserNamespaces() > 0 ? Finding.warn("user namespaces", "max_user_namespaces = " + h.maxUserNamespaces()
+                        + ": each running app takes one, so at most that many apps can run at once",
+                        "sysctl -w user.max_user_namespaces=15000 (and persist it in /etc/sysctl.d/)")
+                : Finding.fail("user namespaces", h.maxUserNamespaces() == 0 ? "disabled (max_user_namespaces = 0)" : "not supported by this kernel",
+                        "sysctl -w user.max_user_namespaces=15000 (and persist it in /etc/sysctl.d/)"));
+        out.add(h.seccomp() ? Finding.ok("seccomp", "available")
+                : Finding.fail("seccomp", "this kernel has no seccomp filter support", "use a kernel built with CONFIG_SECCOMP_FILTER=y"));
+        Set<String> missing = new java.util.TreeSet<>(NEEDED_CONTROLLERS);
+        missing.removeAll(h.cgroupControllers());
+        out.add(missing.isEmpty()
+                ? Finding.ok("cgroups", h.cgroupMode().name().toLowerCase() + ", controllers " + new java.util.TreeSet<>(h.cgroupControllers()))
+                : Finding.fail("cgroups", h.cgroupMode().name().toLowerCase() + " without " + missing,
+                        "enable the controllers " + missing + " (kernel command line cgroup_enable=memory, or systemd's Delegate=)"));
+        if (h.cgroupMode() == CgroupMode.HYBRID) {
+            out.add(Finding.warn("cgroup layout", "hybrid (v1 controllers, v2 tree beside them): crun cannot run here, runc can",
+                    "boot with systemd.unified_cgroup_hierarchy=1 for cgroup v2, or keep runc"));
+        }
+        out.add(h.runcVersion().map(v -> Finding.ok("runc", v))
+                .orElse(Finding.warn("runc", "not installed", "apt-get install runc")));
+        out.add(h.crunVersion().map(v -> Finding.ok("crun", v))
+                .orElse(Finding.warn("crun", "not installed (optional; smaller than runc on cgroup v2 hosts)", "apt-get install crun")));
+        out.add(h.runtimeProblem().map(p -> Finding.fail("runtime choice", p, "install runc: apt-get install runc"))
+                .orElseGet(() -> Finding.ok("runtime choice", h.runtimeChoice().orElse("?"))));
+        out.add(h.storageWritable() ? Finding.ok("storage root", h.storageRoot() + " is writable")
+                : Finding.fail("storage root", h.storageRoot() + " is not writable", "create it as root: mkdir -p " + h.storageRoot()
+                        + " && chmod 0711 " + h.storageRoot()));
+        long freeMiB = h.storageFreeBytes() >> 20;
+        out.add(h.storageFreeBytes() >= MIN_FREE_BYTES ? Finding.ok("free space", freeMiB + " MiB free under " + h.storageRoot())
+                : Finding.warn("free space", "only " + freeMiB + " MiB free under " + h.storageRoot(),
+                        "free at least 1 GiB there, or point the agent's root at a larger filesystem"));
+        return out;
+    }
+
+    static Finding kernel(String release) {
+        String[] parts = release.split("[.-]");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = Integer.parseInt(parts[1]);
+            if (major > 5 || (major == 5 && minor >= 4)) {
+                return Finding.ok("kernel", release);
+            }
+            return Finding.warn("kernel", release + " is older than 5.4: user namespaces and cgroup features may be missing",
+                    "use a 5.4 or newer kernel");
+        } catch (RuntimeException e) {
+            return Finding.warn("kernel", "unreadable release '" + release + "'", "check uname -r");
+        }
+    }
+
+    public static boolean healthy(List<Finding> findings) {
+        return findings.stream().noneMatch(f -> f.level() == Finding.Level.FAIL);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.edgeagent.agent.doctor;
+
+import dev.edgeagent.runtime.host.CgroupMode;
+import java.util.Optional;
+import java.util.Set;
+
+/** What the doctor looked at on this host; gathered by {@link HostProbe}, judged by {@link Doctor}. */
+public record HostFacts(String kernelRelease, boolean root, long maxUserNamespaces, boolean seccomp, CgroupMode cgroupMode,
+        Set<String> cgroupControllers, Optional<String> runcVersion, Optional<String> crunVersion, Optional<String> runtimeChoice,
+        Optional<String> runtimeProblem, String storageRoot, boolean storageWritable, long storageFreeBytes) {
+    public HostFacts {
+        cgroupControllers = Set.copyOf(cgroupControllers);
+    }
+}
