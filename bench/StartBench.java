@@ -1,0 +1,96 @@
+import dev.edgeagent.profiles.ResourceLimits;
+import dev.edgeagent.protocol.wire.Json;
+import dev.edgeagent.runtime.ContainerId;
+import dev.edgeagent.runtime.runc.RuncDriver;
+import dev.edgeagent.runtime.spec.AppSpec;
+import dev.edgeagent.runtime.spec.HardenedSpec;
+import dev.edgeagent.runtime.supervise.ChildReaper;
+import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
+import dev.edgeagent.security.userns.IdRange;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starting a container whose rootfs is ready, run to completion (/bin/true), side by side, interleaved:
+ *   agent (warm JVM)   — RuncDriver create --pid-file + start, the exit reaped as the supervisor does; the delete
+ *                        (which the supervisor does after an exit, off any start path) is timed apart
+ *   runc run           — the same bundle and hardened config.json, one runc invocation
+ *   podman run --rm    — the same image from podman's store, network none
+ * Run by bench/start-bench: java -cp agent/target/edgeagent.jar bench/StartBench.java BUNDLE IMAGE WORKDIR RUNS
+ */
+public class StartBench {
+    public static void main(String[] args) throws Exception {
+        Path bundle = Path.of(args[0]);
+        String image = args[1];
+        Path work = Path.of(args[2]);
+        int runs = Integer.parseInt(args[3]);
+        IdRange ids = new IdRange(15 * 65536, 65536);
+        AppSpec spec = new AppSpec("bench", "bench", List.of("/bin/true"), List.of("PATH=/bin"), "/", 0, 0, ids,
+                new ResourceLimits(64L << 20, 64, 1000), DefaultSeccompProfile.forArch("amd64"));
+        Files.write(bundle.resolve("config.json"), Json.pretty(HardenedSpec.build(spec).root()));
+        Path runc = Path.of("/usr/sbin/runc");
+        RuncDriver driver = RuncDriver.open(runc, work.resolve("agent-state"));
+        ChildReaper reaper = ChildReaper.install().orElseThrow(() -> new IllegalStateException("cannot become a subreaper"));
+        Map<String, List<Long>> times = new LinkedHashMap<>();
+        times.put("agent (warm JVM): create+start+reap", new ArrayList<>());
+        times.put("agent (warm JVM): ... + delete", new ArrayList<>());
+        times.put("runc run (same bundle)", new ArrayList<>());
+        times.put("podman run --rm", new ArrayList<>());
+        for (int r = 0; r <= runs; r++) {
+            long t0 = System.nanoTime();
+            ContainerId id = new ContainerId("bench-agent-" + r);
+            long pid = driver.create(id, bundle, work.resolve("agent.log"));
+            var exit = reaper.watch(pid, id.value());
+            driver.start(id);
+            int status = exit.get();
+            long agentRun = (System.nanoTime() - t0) / 1_000_000;
+            driver.delete(id, true);
+            long agent = (System.nanoTime() - t0) / 1_000_000;
+            if (status != 0) {
+                throw new IllegalStateException("agent run exited with status " + status);
+            }
+            long t1 = System.nanoTime();
+            run(runc.toString(), "--root", work.resolve("runc-state").toString(), "run", "--bundle", bundle.toString(), "bench-runc-" + r);
+            long runcRun = (System.nanoTime() - t1) / 1_000_000;
+            long t2 = System.nanoTime();
+            run("podman", "--root", work.resolve("podman/root").toString(), "--runroot", work.resolve("podman/run").toString(),
+                    "--runtime", "/usr/sbin/runc", "run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", image, "/bin/true");
+            long podman = (System.nanoTime() - t2) / 1_000_000;
+            if (r == 0) {
+                continue; // warm-up
+            }
+            times.get("agent (warm JVM): create+start+reap").add(agentRun);
+            times.get("agent (warm JVM): ... + delete").add(agent);
+            times.get("runc run (same bundle)").add(runcRun);
+            times.get("podman run --rm").add(podman);
+        }
+        Map<String, Long> m = new LinkedHashMap<>();
+        times.forEach((k, v) -> {
+            List<Long> s = new ArrayList<>(v);
+            s.sort(null);
+            m.put(k, s.get(s.size() / 2));
+            System.out.printf("%-46s median %4d ms  (min %d, max %d)%n", k, s.get(s.size() / 2), s.get(0), s.get(s.size() - 1));
+        });
+        long agentRun = m.get("agent (warm JVM): create+start+reap");
+        long agent = m.get("agent (warm JVM): ... + delete");
+        long runcRun = m.get("runc run (same bundle)");
+        long podman = m.get("podman run --rm");
+        System.out.printf("without delete: agent - runc run %+d ms (goal <= +20 ms), agent / podman %.2f (goal <= 0.30)%n",
+                agentRun - runcRun, (double) agentRun / podman);
+        System.out.printf("with delete:    agent - runc run %+d ms, agent / podman %.2f%n", agent - runcRun, (double) agent / podman);
+    }
+
+    static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.PIPE)
+                .redirectInput(new File("/dev/null")).start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + err);
+        }
+    }
+}
