@@ -32,6 +32,8 @@ final class AgentFixture implements AutoCloseable {
     final MqttCli.Subscription events;
     final Set<String> insecure = new LinkedHashSet<>();
     AgentConfig config;
+    /** A built-in profile name or a profile file; read when the agent starts. */
+    String profile = "generic-x86_64";
     Agent agent;
 
     AgentFixture(String device) throws Exception {
@@ -49,8 +51,11 @@ final class AgentFixture implements AutoCloseable {
     }
 
     void startAgent() throws Exception {
-        config = AgentConfig.of(new DeviceId(device), URI.create(broker.uri()), work.resolve("root"), Tools.require("runc", "runc"),
-                work.resolve("runc"), insecure);
+        AgentConfig base = AgentConfig.of(new DeviceId(device), URI.create(broker.uri()), work.resolve("root"),
+                Tools.require("runc", "runc"), work.resolve("runc"), insecure);
+        config = new AgentConfig(base.deviceId(), base.broker(), base.root(), base.runtimeBinary(), base.runtimeStateRoot(), profile,
+                base.insecureRegistries(), base.registryCaBundle(), base.registryCredentials(), base.maxOrderBytes(),
+                base.logMaxBytes(), base.logKeep());
         agent = Agent.start(config);
     }
 

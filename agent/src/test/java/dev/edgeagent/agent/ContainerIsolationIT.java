@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgeagent.protocol.wire.Json;
+import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import dev.edgeagent.testkit.TarBuilder;
 import dev.edgeagent.testkit.Tools;
 import java.nio.file.Files;
@@ -154,6 +156,45 @@ class ContainerIsolationIT {
         Map<String, Object> device = f.deploy("op-dev", "greedy", image, ",\"devices\":[\"/dev/sda\"]");
         assertEquals("NOT_PERMITTED", device.get("code"), device.toString());
         f.discard("granted-1");
+    }
+
+    @Test
+    void anAppsOwnSeccompProfileOnlyWhereTheDeviceGrantsIt() throws Exception {
+        // The default allowlist without mkdir: the app's profile narrows what it may do.
+        Map<String, Object> narrowed = new java.util.LinkedHashMap<>(DefaultSeccompProfile.forArch("amd64").toOci());
+        List<Object> rules = new ArrayList<>();
+        for (Object r : (List<?>) narrowed.get("syscalls")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> rule = new java.util.LinkedHashMap<>((Map<String, Object>) r);
+            rule.put("names", ((List<?>) rule.get("names")).stream().filter(n -> !n.equals("mkdir") && !n.equals("mkdirat")).toList());
+            rules.add(rule);
+        }
+        narrowed.put("syscalls", rules);
+        String profileJson = new String(Json.compact(narrowed));
+        String image = TestImages.push(f, "narrow", List.of("/bin/sh", "-c",
+                "if mkdir /tmp/d 2>/dev/null; then echo 'mkdir: allowed'; else echo 'mkdir: refused'; fi; echo 'narrow: end'; sleep 600"), null);
+
+        Map<String, Object> refused = f.deploy("op-narrow-0", "narrow", image, ",\"seccomp\":" + profileJson);
+        assertEquals("NOT_PERMITTED", refused.get("code"), refused.toString());
+        assertTrue(String.valueOf(refused.get("message")).contains("grants.customSeccomp"), refused.toString());
+
+        Path custom = f.work.resolve("custom-profile.json");
+        Files.writeString(custom, Files.readString(Tools.repoRoot().resolve(
+                "device-profiles/src/main/resources/dev/edgeagent/profiles/generic-x86_64.json"))
+                .replace("\"volumes\": true", "\"volumes\": true, \"customSeccomp\": true"));
+        f.stopAgent();
+        f.profile = custom.toString();
+        f.startAgent();
+        try {
+            Map<String, Object> reply = f.deploy("op-narrow-1", "narrow", image, ",\"restart\":\"no\",\"seccomp\":" + profileJson);
+            assertEquals(true, reply.get("ok"), reply.toString());
+            assertEquals("refused", f.lines("narrow", "narrow: end", 1).get("mkdir"));
+            f.discard("narrow-1");
+        } finally {
+            f.stopAgent();
+            f.profile = "generic-x86_64";
+            f.startAgent();
+        }
     }
 
     @Test

@@ -67,6 +67,9 @@ public record DeviceProfile(String name, Platform platform, RuntimePreference ru
         if (r.hostNetwork() && !grants.hostNetwork()) {
             throw new NotGranted("host network is not granted by profile " + name + " (grants.hostNetwork = false)");
         }
+        if (r.customSeccomp() && !grants.customSeccomp()) {
+            throw new NotGranted("an app's own seccomp profile is not granted by profile " + name + " (grants.customSeccomp = false)");
+        }
         if (!r.volumes().isEmpty() && !grants.volumes()) {
             throw new NotGranted("volumes are not granted by profile " + name + " (grants.volumes = false)");
         }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class DeviceProfileTest {
     private static AppRequest asking(Set<String> caps, List<String> devices, boolean hostNetwork, List<String> volumes) {
-        return new AppRequest(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), caps, devices, hostNetwork, volumes);
+        return new AppRequest(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), caps, devices, hostNetwork, volumes, false);
     }
 
     @Test
@@ -36,15 +36,15 @@ class DeviceProfileTest {
         DeviceProfile p = DeviceProfiles.builtin("generic-x86_64");
         assertEquals(p.defaults(), p.limitsFor(AppRequest.DEFAULTS));
         assertEquals(new ResourceLimits(64L << 20, 10, 500), p.limitsFor(new AppRequest(OptionalLong.of(64L << 20), OptionalLong.of(10),
-                OptionalLong.of(500), Set.of(), List.of(), false, List.of())));
+                OptionalLong.of(500), Set.of(), List.of(), false, List.of(), false)));
         CeilingExceeded e = assertThrows(CeilingExceeded.class, () -> p.limitsFor(new AppRequest(OptionalLong.of(1L << 40),
-                OptionalLong.empty(), OptionalLong.empty(), Set.of(), List.of(), false, List.of())));
+                OptionalLong.empty(), OptionalLong.empty(), Set.of(), List.of(), false, List.of(), false)));
         assertTrue(e.getMessage().contains("ceilings.memoryBytes"), e.getMessage());
         e = assertThrows(CeilingExceeded.class, () -> p.limitsFor(new AppRequest(OptionalLong.empty(), OptionalLong.of(1_000_000),
-                OptionalLong.empty(), Set.of(), List.of(), false, List.of())));
+                OptionalLong.empty(), Set.of(), List.of(), false, List.of(), false)));
         assertTrue(e.getMessage().contains("ceilings.pids"), e.getMessage());
         e = assertThrows(CeilingExceeded.class, () -> p.limitsFor(new AppRequest(OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.of(8000), Set.of(), List.of(), false, List.of())));
+                OptionalLong.of(8000), Set.of(), List.of(), false, List.of(), false)));
         assertTrue(e.getMessage().contains("ceilings.cpus = 4.0"), e.getMessage());
     }
 

@@ -1,12 +1,18 @@
 package dev.edgeagent.protocol;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** What an app asks beyond the hardened default; each item must be granted by the device profile. */
-public record AppOptions(Set<String> capabilities, List<String> devices, boolean hostNetwork, List<VolumeMount> volumes) {
-    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of());
+/**
+ * What an app asks beyond the hardened default; each item must be granted by the device profile. {@code seccomp}
+ * is the app's own profile in the OCI/Docker JSON format, kept as sent and read against the device by the agent.
+ */
+public record AppOptions(Set<String> capabilities, List<String> devices, boolean hostNetwork, List<VolumeMount> volumes,
+        Optional<Map<String, Object>> seccomp) {
+    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of(), Optional.empty());
     private static final Pattern CAP = Pattern.compile("CAP_[A-Z_]{2,32}");
     private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9._/-]{1,200}");
 
@@ -27,5 +33,6 @@ public record AppOptions(Set<String> capabilities, List<String> devices, boolean
         capabilities = Set.copyOf(capabilities);
         devices = List.copyOf(devices);
         volumes = List.copyOf(volumes);
+        seccomp = seccomp.map(java.util.Collections::unmodifiableMap);
     }
 }

@@ -37,6 +37,8 @@ import dev.edgeagent.security.fs.AtomicFiles;
 import dev.edgeagent.security.fs.Trees;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import dev.edgeagent.security.seccomp.SeccompProfile;
+import dev.edgeagent.security.seccomp.SeccompProfileJson;
+import dev.edgeagent.protocol.wire.Fields;
 import dev.edgeagent.security.userns.IdRange;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,6 +106,7 @@ public final class Deployer {
     public AppRecord deploy(DeployOrder order, DeployEvents events) throws DeployFailure {
         AppName app = order.app();
         Admission admission = admit(order);
+        SeccompProfile filter = filterFor(order, admission);
         ResourceLimits limits = admission.limits();
         Digest request = requestDigest(order);
         Optional<AppRecord> previous = state.app(app);
@@ -131,7 +134,7 @@ public final class Deployer {
         } catch (IOException e) {
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the id range of " + app + ": " + e.getMessage(), e);
         }
-        AppSpec spec = appSpec(image, container, app, ids, admission, order);
+        AppSpec spec = appSpec(image, container, app, ids, admission, filter, order);
         Path bundle = build(app, generation, image, spec, admission, progress, events);
 
         if (previous.isPresent()) {
@@ -183,7 +186,8 @@ public final class Deployer {
     private Admission admit(DeployOrder order) throws DeployFailure {
         AppOptions o = order.options();
         AppRequest request = new AppRequest(order.resources().memoryBytes(), order.resources().pids(), order.resources().cpuMillis(),
-                o.capabilities(), o.devices(), o.hostNetwork(), o.volumes().stream().map(VolumeMount::name).toList());
+                o.capabilities(), o.devices(), o.hostNetwork(), o.volumes().stream().map(VolumeMount::name).toList(),
+                o.seccomp().isPresent());
         try {
             return profile.admit(request);
         } catch (CeilingExceeded e) {
@@ -200,8 +204,24 @@ public final class Deployer {
         return Digest.sha256Of(DeployOrderJson.encode(anonymous));
     }
 
+    /** The default filter, widened by the profile's extra syscalls, or the app's own profile where it is granted. */
+    private SeccompProfile filterFor(DeployOrder order, Admission admission) throws DeployFailure {
+        try {
+            if (order.options().seccomp().isPresent()) {
+                return SeccompProfileJson.parse(new Fields(order.options().seccomp().get(), "seccomp"), seccomp.architectures(),
+                        admission.extraSyscalls());
+            }
+        } catch (Fields.WireException e) {
+            throw new DeployFailure(ErrorCode.BAD_REQUEST, "the app's seccomp profile: " + e.getMessage(), e);
+        } catch (SeccompProfileJson.NotGranted e) {
+            throw new DeployFailure(ErrorCode.NOT_PERMITTED, "the app's seccomp profile: " + e.getMessage(), e);
+        }
+        return admission.extraSyscalls().isEmpty() ? seccomp
+                : DefaultSeccompProfile.forArch(profile.platform().architecture(), admission.extraSyscalls());
+    }
+
     private AppSpec appSpec(PulledImage image, ContainerId container, AppName app, IdRange ids, Admission admission,
-            DeployOrder order) throws DeployFailure {
+            SeccompProfile filter, DeployOrder order) throws DeployFailure {
         try {
             ProcessUser user = ProcessUser.parse(image.config().user());
             List<String> env = new ArrayList<>(image.config().env());
@@ -212,8 +232,6 @@ public final class Deployer {
             for (VolumeMount v : order.options().volumes()) {
                 volumes.add(new BindMount(paths.volume(app, v.name()), v.path(), v.readOnly()));
             }
-            SeccompProfile filter = admission.extraSyscalls().isEmpty() ? seccomp
-                    : DefaultSeccompProfile.forArch(profile.platform().architecture(), admission.extraSyscalls());
             return new AppSpec(container.value(), app.value(), image.config().processArgs(), env,
                     image.config().workingDir().orElse("/"), user.uid(), user.gid(), ids, admission.limits(), filter,
                     List.copyOf(admission.capabilities()), admission.devices(), admission.hostNetwork(), volumes);

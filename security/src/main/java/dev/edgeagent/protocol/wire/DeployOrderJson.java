@@ -59,6 +59,7 @@ public final class DeployOrderJson {
             }
             out.put("volumes", vols);
         }
+        o.seccomp().ifPresent(p -> out.put("seccomp", p));
         return Json.compact(out);
     }
 
@@ -78,7 +79,7 @@ public final class DeployOrderJson {
         try {
             Fields f = new Fields(map, "");
             id = Optional.of(new OperationId(f.requireString("id")));
-            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "volumes"));
+            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "volumes", "seccomp"));
             AppName app = new AppName(f.requireString("app"));
             ImageRef image = ImageRef.parse(f.requireString("image"));
             image.requireDigest();
@@ -100,7 +101,8 @@ public final class DeployOrderJson {
                 volumes.add(new VolumeMount(v.requireString("name"), v.requireString("path"), v.optionalBoolean("readOnly")));
             }
             AppOptions options = new AppOptions(new java.util.LinkedHashSet<>(f.optionalStrings("capabilities").orElse(List.of())),
-                    f.optionalStrings("devices").orElse(List.of()), network.equals("host"), volumes);
+                    f.optionalStrings("devices").orElse(List.of()), network.equals("host"), volumes,
+                    f.optionalObject("seccomp").map(Fields::asMap));
             return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources, restart, options), id);
         } catch (Fields.WireException | IllegalArgumentException e) {
             return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, e.getMessage(), id);

@@ -107,6 +107,15 @@ public final class Fields {
         throw new WireException("'" + qualified(name) + "' must be a list of strings");
     }
 
+    public Map<String, Object> asMap() {
+        return object;
+    }
+
+    /** The raw value of a field, for readers that accept more than one shape. */
+    public Object raw(String name) {
+        return object.get(name);
+    }
+
     public java.util.Set<String> keys() {
         return object.keySet();
     }

@@ -11,10 +11,13 @@ import java.util.TreeSet;
 public record SeccompProfile(String defaultAction, int defaultErrnoRet, List<String> architectures, List<Rule> rules) {
     public static final String ALLOW = "SCMP_ACT_ALLOW";
     public static final String ERRNO = "SCMP_ACT_ERRNO";
+    static final java.util.Set<String> DENYING = java.util.Set.of(ERRNO, "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+            "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP");
 
     public SeccompProfile {
-        if (!ERRNO.equals(defaultAction)) {
-            throw new IllegalArgumentException("a profile must deny by default (defaultAction " + ERRNO + "), got " + defaultAction);
+        if (!DENYING.contains(defaultAction)) {
+            throw new IllegalArgumentException("a profile must deny by default (defaultAction one of " + DENYING + "), got "
+                    + defaultAction);
         }
         if (architectures.isEmpty()) {
             throw new IllegalArgumentException("a seccomp profile needs at least one architecture");
