@@ -1,11 +1,13 @@
 package dev.edgeagent.agent;
 
+import dev.edgeagent.agent.control.AppCommands;
 import dev.edgeagent.agent.control.CommandDispatcher;
 import dev.edgeagent.agent.control.ControlChannel;
 import dev.edgeagent.agent.control.Messages;
 import dev.edgeagent.agent.control.MqttControlChannel;
 import dev.edgeagent.agent.deploy.Deployer;
 import dev.edgeagent.agent.state.AppRecord;
+import dev.edgeagent.agent.state.OrderLog;
 import dev.edgeagent.agent.state.StateStore;
 import dev.edgeagent.agent.status.StatusReporter;
 import dev.edgeagent.agent.supervise.AppSupervisor;
@@ -44,6 +46,8 @@ public final class Agent implements AutoCloseable {
     private static final OperationId SUPERVISOR = new OperationId("supervisor");
 
     private final ExecutorService operations = Executors.newSingleThreadExecutor(r -> new Thread(r, "operations"));
+    // Read-only orders (ping, list, logs, …) never wait behind a deploy.
+    private final ExecutorService queries = Executors.newSingleThreadExecutor(r -> new Thread(r, "queries"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "timer");
         t.setDaemon(true);
@@ -91,11 +95,13 @@ public final class Agent implements AutoCloseable {
                 channel.status(status.document());
             }
         });
-        CommandDispatcher dispatcher = new CommandDispatcher(config.deviceId(), channel, deployer, status,
-                config.maxOrderBytes(), clock);
+        AppCommands apps = new AppCommands(state, launcher, supervisor, paths, deployer, status, clock);
+        CommandDispatcher dispatcher = new CommandDispatcher(config.deviceId(), channel, deployer, apps, status,
+                new OrderLog(paths.state()), config.maxOrderBytes(), clock);
         Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtimeChoice, config.root());
         agent.operations.submit(supervisor::adoptAll).get();
-        channel.start((name, payload, replyTo) -> agent.operations.submit(() -> dispatcher.dispatch(name, payload, replyTo)));
+        channel.start((name, payload, replyTo) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
+                .submit(() -> dispatcher.dispatch(name, payload, replyTo)));
         channel.status(status.document());
         agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> {
             supervisor.poll();
@@ -108,6 +114,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        queries.shutdown();
         operations.shutdown();
         try {
             if (!operations.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -71,6 +71,12 @@ final class AgentFixture implements AutoCloseable {
         return Json.object(replies.next("\"" + id + "\"", 120).getBytes());
     }
 
+    /** Sends any command with a response topic and returns its reply. */
+    Map<String, Object> command(String command, String payload, String id) throws Exception {
+        mqtt.publish("edge/" + device + "/cmd/" + command, payload, "test/" + device + "/replies", id);
+        return Json.object(replies.next("\"" + id + "\"", 60).getBytes());
+    }
+
     /** The next event of {@code app} of {@code type}. */
     Map<String, Object> event(String app, String type, long timeoutSeconds) throws Exception {
         while (true) {

@@ -1,11 +1,16 @@
 package dev.edgeagent.edgectl;
 
 import dev.edgeagent.protocol.AppName;
+import dev.edgeagent.protocol.AppOptions;
+import dev.edgeagent.protocol.AppOrder;
+import dev.edgeagent.protocol.Commands;
 import dev.edgeagent.protocol.DeployOrder;
 import dev.edgeagent.protocol.DeviceId;
 import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.ResourceRequest;
+import dev.edgeagent.protocol.RestartMode;
 import dev.edgeagent.protocol.Topics;
+import dev.edgeagent.protocol.wire.AppOrderJson;
 import dev.edgeagent.protocol.wire.DeployOrderJson;
 import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.security.ImageRef;
@@ -15,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -27,9 +34,13 @@ public final class Main {
     static final int UNREACHABLE = 3;
 
     private static final String HELP = """
-            usage: edgectl deploy --device ID --app NAME --image REPO@sha256:HEX [--memory 64m] [--pids N]
-                                  [--id ORDER_ID] [--timeout SECONDS] [--broker URI] [--json]
-                   edgectl status --device ID [--timeout SECONDS] [--broker URI] [--json]
+            usage: edgectl deploy --device ID --app NAME --image REPO@sha256:HEX [--memory 64m] [--pids N] [--cpus 0.5]
+                                  [--restart no|on-failure|always] [--id ORDER_ID] [--timeout SECONDS] [--broker URI] [--json]
+                   edgectl start|stop|restart|inspect --device ID --app NAME [--id ORDER_ID]
+                   edgectl remove --device ID --app NAME [--purge]     (--purge: its volumes too)
+                   edgectl logs --device ID --app NAME [--tail N]
+                   edgectl ps|ping|info --device ID
+                   edgectl status --device ID
             The broker defaults to $EDGE_BROKER, else tcp://127.0.0.1:1883.
             """;
     private static final List<String> COMMON = List.of("--device", "--broker", "--timeout");
@@ -54,8 +65,14 @@ public final class Main {
         List<String> rest = Arrays.asList(argv).subList(1, argv.length);
         try {
             return switch (argv[0]) {
-                case "deploy" -> deploy(new Args(rest, concat(COMMON, "--app", "--image", "--memory", "--pids", "--id"),
+                case "deploy" -> deploy(new Args(rest, concat(COMMON, "--app", "--image", "--memory", "--pids", "--cpus", "--restart",
+                        "--id"), List.of("--json")));
+                case "start", "stop", "restart", "inspect" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"),
                         List.of("--json")));
+                case "remove" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"), List.of("--json", "--purge")));
+                case "logs" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--tail", "--id"), List.of("--json")));
+                case "ps", "ping", "info" -> appCommand(argv[0].equals("ps") ? Commands.LIST : argv[0],
+                        new Args(rest, concat(COMMON, "--id"), List.of("--json")));
                 case "status" -> status(new Args(rest, COMMON, List.of("--json")));
                 default -> throw new Args.UsageError("unknown command '" + argv[0] + "'");
             };
@@ -77,8 +94,11 @@ public final class Main {
         ImageRef image = ImageRef.parse(a.require("--image"));
         OptionalLong memory = a.get("--memory").map(m -> OptionalLong.of(ByteSize.parse(m))).orElse(OptionalLong.empty());
         OptionalLong pids = a.get("--pids").map(p -> OptionalLong.of(Long.parseLong(p))).orElse(OptionalLong.empty());
+        OptionalLong cpus = a.get("--cpus").map(c -> OptionalLong.of(Math.round(Double.parseDouble(c) * 1000))).orElse(OptionalLong.empty());
+        RestartMode restart = a.get("--restart").map(RestartMode::parse).orElse(DeployOrder.DEFAULT_RESTART);
         OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
-        DeployOrder order = new DeployOrder(id, new AppName(a.require("--app")), image, new ResourceRequest(memory, pids));
+        DeployOrder order = new DeployOrder(id, new AppName(a.require("--app")), image, new ResourceRequest(memory, pids, cpus), restart,
+                AppOptions.NONE);
         Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 300);
         try (BrokerSession session = new BrokerSession(broker(a))) {
@@ -115,6 +135,46 @@ public final class Main {
                     out.println("done: " + msg.get("message"));
                 } else {
                     err.println("failed [" + msg.get("code") + "]: " + msg.get("message"));
+                }
+                return ok ? OK : FAILED;
+            }
+        }
+    }
+
+    /** Any command but deploy: one order, one reply; the reply decides the exit code. */
+    private int appCommand(String command, Args a) throws Args.UsageError, MqttException, InterruptedException {
+        DeviceId device = new DeviceId(a.require("--device"));
+        OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
+        List<String> fields = Commands.FIELDS.get(command);
+        Optional<AppName> app = fields.contains("app") ? Optional.of(new AppName(a.require("--app"))) : Optional.empty();
+        OptionalInt tail = a.get("--tail").map(t -> OptionalInt.of(Integer.parseInt(t))).orElse(OptionalInt.empty());
+        AppOrder order = new AppOrder(id, app, tail, a.flag("--purge"));
+        Topics topics = new Topics(device);
+        long deadline = System.currentTimeMillis() + timeoutMillis(a, 30);
+        try (BrokerSession session = new BrokerSession(broker(a))) {
+            String replyTopic = "edgectl/" + session.clientId() + "/reply";
+            session.subscribe(replyTopic);
+            MqttProperties props = new MqttProperties();
+            props.setResponseTopic(replyTopic);
+            props.setCorrelationData(id.value().getBytes(StandardCharsets.UTF_8));
+            session.publish(topics.command(command), AppOrderJson.encode(order), props);
+            while (true) {
+                BrokerSession.Received r = session.next(deadline - System.currentTimeMillis());
+                if (r == null) {
+                    err.println("edgectl: no reply from " + device + " within the timeout (is its agent running?)");
+                    return UNREACHABLE;
+                }
+                Map<String, Object> msg = parse(r.message().getPayload());
+                if (!id.value().equals(msg.get("id"))) {
+                    continue;
+                }
+                boolean ok = Boolean.TRUE.equals(msg.get("ok"));
+                if (a.flag("--json")) {
+                    out.println(new String(r.message().getPayload(), StandardCharsets.UTF_8));
+                } else if (!ok) {
+                    err.println("failed [" + msg.get("code") + "]: " + msg.get("message"));
+                } else {
+                    out.print(ReplyView.render(command, msg));
                 }
                 return ok ? OK : FAILED;
             }

@@ -3,56 +3,117 @@ package dev.edgeagent.agent.control;
 import dev.edgeagent.agent.deploy.DeployFailure;
 import dev.edgeagent.agent.deploy.Deployer;
 import dev.edgeagent.agent.state.AppRecord;
+import dev.edgeagent.agent.state.OrderLog;
 import dev.edgeagent.agent.status.StatusReporter;
+import dev.edgeagent.protocol.AppOrder;
+import dev.edgeagent.protocol.Commands;
 import dev.edgeagent.protocol.Decoded;
 import dev.edgeagent.protocol.DeployOrder;
 import dev.edgeagent.protocol.DeviceId;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.OperationId;
+import dev.edgeagent.protocol.wire.AppOrderJson;
 import dev.edgeagent.protocol.wire.DeployOrderJson;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.tinylog.Logger;
 
-/** Turns a command on the wire into work and a reply. Bad input gets an error reply; it never throws through. */
+/**
+ * Turns a command on the wire into work and one reply. Bad input gets an error reply and nothing else; an order
+ * that changed something is recorded with its reply, so the same order delivered again is answered, not redone.
+ */
 public final class CommandDispatcher {
-    public static final String DEPLOY = "deploy";
-
     private final DeviceId device;
     private final ControlChannel channel;
     private final Deployer deployer;
+    private final AppCommands apps;
     private final StatusReporter status;
+    private final OrderLog orders;
     private final int maxOrderBytes;
     private final Clock clock;
 
-    public CommandDispatcher(DeviceId device, ControlChannel channel, Deployer deployer, StatusReporter status,
-            int maxOrderBytes, Clock clock) {
+    public CommandDispatcher(DeviceId device, ControlChannel channel, Deployer deployer, AppCommands apps, StatusReporter status,
+            OrderLog orders, int maxOrderBytes, Clock clock) {
         this.device = device;
         this.channel = channel;
         this.deployer = deployer;
+        this.apps = apps;
         this.status = status;
+        this.orders = orders;
         this.maxOrderBytes = maxOrderBytes;
         this.clock = clock;
     }
 
-    /** Runs one command to its end and answers it. Called on the agent's single operations thread. */
-    public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
-        if (!DEPLOY.equals(name)) {
-            reject(DeployOrderJson.peekId(payload, maxOrderBytes), replyTo, ErrorCode.UNKNOWN_COMMAND,
-                    "unknown command '" + name + "' (this agent knows: " + DEPLOY + ")");
-            return;
-        }
-        Decoded<DeployOrder> decoded = DeployOrderJson.decode(payload, maxOrderBytes);
-        if (decoded instanceof Decoded.Rejected<DeployOrder> r) {
-            reject(r.id(), replyTo, r.code(), r.message());
-            return;
-        }
-        deploy(((Decoded.Ok<DeployOrder>) decoded).value(), replyTo);
+    public static boolean isReadOnly(String command) {
+        return Commands.READ_ONLY.contains(command);
     }
 
-    private void deploy(DeployOrder order, ReplyTo replyTo) {
+    /** Runs one command to its end and answers it. Never throws. */
+    public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
+        try {
+            if (Commands.DEPLOY.equals(name)) {
+                Decoded<DeployOrder> d = DeployOrderJson.decode(payload, maxOrderBytes);
+                if (d instanceof Decoded.Rejected<DeployOrder> r) {
+                    reject(r.id(), replyTo, r.code(), r.message());
+                } else if (!replayed(d.id().orElseThrow(), replyTo)) {
+                    DeployOrder order = ((Decoded.Ok<DeployOrder>) d).value();
+                    finish(order.id(), Commands.DEPLOY, deploy(order), replyTo);
+                }
+                return;
+            }
+            if (!Commands.FIELDS.containsKey(name)) {
+                reject(DeployOrderJson.peekId(payload, maxOrderBytes), replyTo, ErrorCode.UNKNOWN_COMMAND,
+                        "unknown command '" + name + "' (this agent knows: " + String.join(", ", Commands.ALL) + ")");
+                return;
+            }
+            Decoded<AppOrder> d = AppOrderJson.decode(name, payload, maxOrderBytes);
+            if (d instanceof Decoded.Rejected<AppOrder> r) {
+                reject(r.id(), replyTo, r.code(), r.message());
+                return;
+            }
+            AppOrder order = ((Decoded.Ok<AppOrder>) d).value();
+            if (isReadOnly(name)) {
+                CommandResult result = apps.run(name, order);
+                channel.reply(replyTo, Messages.reply(order.id(), result));
+            } else if (!replayed(order.id(), replyTo)) {
+                Logger.info("op={} {} {}", order.id(), name, order.app().map(Object::toString).orElse(""));
+                finish(order.id(), name, apps.run(name, order), replyTo);
+            }
+        } catch (RuntimeException e) {
+            Logger.error(e, "command {} failed unexpectedly", name);
+            Optional<OperationId> id = DeployOrderJson.peekId(payload, maxOrderBytes);
+            channel.reply(replyTo, Messages.error(id, ErrorCode.INTERNAL, "internal error: " + e));
+        }
+    }
+
+    private boolean replayed(OperationId id, ReplyTo replyTo) {
+        Optional<byte[]> earlier = orders.reply(id);
+        if (earlier.isEmpty()) {
+            return false;
+        }
+        Logger.info("op={} seen before: answered from the record, not done again", id);
+        channel.reply(replyTo, earlier.get());
+        return true;
+    }
+
+    private void finish(OperationId id, String command, CommandResult result, ReplyTo replyTo) {
+        byte[] reply = Messages.reply(id, result);
+        try {
+            orders.record(id, reply);
+        } catch (IOException e) {
+            Logger.warn("op={} could not record the reply to {}: {}", id, command, e.getMessage());
+        }
+        if (!result.ok()) {
+            status.recordError(id, result.code(), result.message());
+        }
+        channel.status(status.document());
+        channel.reply(replyTo, reply);
+    }
+
+    private CommandResult deploy(DeployOrder order) {
         OperationId op = order.id();
         String app = order.app().value();
         Logger.info("op={} app={} deploy {} accepted", op, app, order.image());
@@ -62,28 +123,18 @@ public final class CommandDispatcher {
                 Logger.info("op={} app={} {} {}", op, app, type, details);
                 event(op, app, type, details);
             });
-            channel.status(status.document());
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("app", app);
             result.put("generation", record.generation());
             result.put("container", record.container().value());
             result.put("manifestDigest", record.manifestDigest().toString());
             result.put("phase", record.phase().name());
-            channel.reply(replyTo, Messages.ok(op, "app " + app + " runs generation " + record.generation(), result));
             Logger.info("op={} app={} deploy done: generation {}", op, app, record.generation());
+            return CommandResult.ok("app " + app + " runs generation " + record.generation(), result);
         } catch (DeployFailure e) {
             Logger.warn("op={} app={} deploy failed: {} {}", op, app, e.code(), e.getMessage());
             event(op, app, "deploy.failed", Map.of("code", e.code().name(), "message", e.getMessage()));
-            status.recordError(op, e.code(), e.getMessage());
-            channel.status(status.document());
-            channel.reply(replyTo, Messages.error(Optional.of(op), e.code(), e.getMessage()));
-        } catch (RuntimeException e) {
-            Logger.error(e, "op={} app={} deploy failed unexpectedly", op, app);
-            String message = "internal error: " + e;
-            event(op, app, "deploy.failed", Map.of("code", ErrorCode.INTERNAL.name(), "message", message));
-            status.recordError(op, ErrorCode.INTERNAL, message);
-            channel.status(status.document());
-            channel.reply(replyTo, Messages.error(Optional.of(op), ErrorCode.INTERNAL, message));
+            return CommandResult.error(e.code(), e.getMessage());
         }
     }
 

@@ -23,6 +23,10 @@ public final class Messages {
         return Json.compact(m);
     }
 
+    public static byte[] reply(OperationId id, CommandResult result) {
+        return result.ok() ? ok(id, result.message(), result.result()) : error(Optional.of(id), result.code(), result.message());
+    }
+
     public static byte[] error(Optional<OperationId> id, ErrorCode code, String message) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", id.map(OperationId::value).orElse(null));

@@ -166,7 +166,7 @@ public final class Deployer {
     }
 
     /** Drops blobs that no app's image refers to any more, such as the layers of a replaced generation. */
-    private void collectGarbage(DeployEvents events) {
+    public void collectGarbage(DeployEvents events) {
         Set<Digest> roots = new HashSet<>();
         for (AppRecord a : state.apps()) {
             roots.add(a.manifestDigest());

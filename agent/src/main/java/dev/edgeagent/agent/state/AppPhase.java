@@ -9,7 +9,9 @@ public enum AppPhase {
     /** Its container stopped and stays stopped (policy no, or on-failure after a clean exit). */
     EXITED,
     /** Its container could not be started again. */
-    FAILED;
+    FAILED,
+    /** An operator stopped it; it stays stopped until started. */
+    STOPPED;
 
     public boolean isRunning() {
         return this == RUNNING;

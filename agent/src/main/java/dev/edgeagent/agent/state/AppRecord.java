@@ -50,6 +50,12 @@ public record AppRecord(AppName name, ImageRef image, Digest manifestDigest, lon
                 consecutive, Optional.of(exit));
     }
 
+    /** Started again by an operator: running, with the failure count cleared. */
+    public AppRecord operatorStarted(Instant at) {
+        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
+                restarts, 0, lastExit);
+    }
+
     public AppRecord restarted(Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
                 restarts + 1, consecutiveFailures, lastExit);

@@ -60,6 +60,20 @@ public final class StateStore {
         }
     }
 
+    /** Forgets an app; its id range stays allocated to its name, so a later deploy gets the same ids back. */
+    public synchronized void remove(AppName name) throws IOException {
+        AppRecord previous = apps.remove(name);
+        if (previous == null) {
+            return;
+        }
+        try {
+            saveApps();
+        } catch (IOException e) {
+            apps.put(name, previous);
+            throw e;
+        }
+    }
+
     /** The app's id range, allocated and persisted on first use; an app keeps its range for good. */
     public synchronized IdRange idRange(AppName name) throws IOException {
         IdRange existing = ranges.get(name);

@@ -24,6 +24,7 @@ public final class StatusReporter {
     private final AppSupervisor supervisor;
     private final String runtimeChoice;
     private final Clock clock;
+    private final java.time.Instant startedAt;
     private Map<String, Object> lastError;
 
     public StatusReporter(DeviceId device, DeviceProfile profile, StateStore state, ContainerRuntime runtime, String runtimeChoice,
@@ -35,6 +36,7 @@ public final class StatusReporter {
         this.runtimeChoice = runtimeChoice;
         this.supervisor = supervisor;
         this.clock = clock;
+        this.startedAt = clock.instant();
     }
 
     public void recordError(OperationId op, ErrorCode code, String message) {
@@ -49,7 +51,7 @@ public final class StatusReporter {
     public byte[] document() {
         Map<String, Object> apps = new LinkedHashMap<>();
         for (AppRecord a : state.apps()) {
-            apps.put(a.name().value(), app(a));
+            apps.put(a.name().value(), appDocument(a));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("device", device.value());
@@ -64,7 +66,22 @@ public final class StatusReporter {
         return Json.compact(doc);
     }
 
-    private Map<String, Object> app(AppRecord a) {
+    /** What the agent is, for the info command. */
+    public Map<String, Object> info() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device", device.value());
+        m.put("agent", AGENT_VERSION);
+        m.put("profile", profile.name());
+        m.put("platform", profile.platform().toString());
+        m.put("runtime", runtime.describe());
+        m.put("runtimeChoice", runtimeChoice);
+        m.put("apps", state.apps().size());
+        m.put("startedAt", startedAt.toString());
+        return m;
+    }
+
+    /** One app as status and inspect show it. */
+    public Map<String, Object> appDocument(AppRecord a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("phase", a.phase().name());
         m.put("image", a.image().toString());

@@ -1,0 +1,97 @@
+package dev.edgeagent.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every command over the real broker, from mosquitto_pub; an order delivered twice is answered, not done twice. */
+class ControlPlaneIT {
+    static AgentFixture f;
+    static String image;
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = new AgentFixture("control");
+        image = f.registry.pushDemoImage(f.work.resolve("image"), "demo");
+        f.startAgent();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> result(Map<String, Object> reply) {
+        assertEquals(true, reply.get("ok"), reply.toString());
+        return (Map<String, Object>) reply.get("result");
+    }
+
+    @Test
+    void readOnlyCommandsAnswer() throws Exception {
+        assertEquals("pong", f.command("ping", "{\"id\":\"op-ping\"}", "op-ping").get("message"));
+        Map<String, Object> info = result(f.command("info", "{\"id\":\"op-info\"}", "op-info"));
+        assertEquals("control", info.get("device"));
+        assertTrue(String.valueOf(info.get("runtimeChoice")).contains("runc"));
+        assertTrue(result(f.command("list", "{\"id\":\"op-list\"}", "op-list")).get("apps") instanceof List<?>);
+        Map<String, Object> missing = f.command("inspect", "{\"id\":\"op-none\",\"app\":\"nobody\"}", "op-none");
+        assertEquals("NOT_FOUND", missing.get("code"));
+        Map<String, Object> noApp = f.command("stop", "{\"id\":\"op-noapp\"}", "op-noapp");
+        assertEquals("BAD_REQUEST", noApp.get("code"));
+        assertTrue(String.valueOf(noApp.get("message")).contains("'app' is missing"));
+    }
+
+    @Test
+    void anAppsLifeFromDeployToRemove() throws Exception {
+        assertEquals(true, f.deploy("op-life", "life", image, "").get("ok"));
+        f.lines("life", "report: end", 1);
+
+        assertEquals("STOPPED", result(f.command("stop", "{\"id\":\"op-stop\",\"app\":\"life\"}", "op-stop")).get("phase"));
+        assertFalse(f.containers().contains("life-1"));
+        Thread.sleep(1500); // past the first restart backoff: an operator's stop is not a failure to restart from
+        assertFalse(f.containers().contains("life-1"), "a stopped app stays stopped");
+        assertEquals("STOPPED", result(f.command("inspect", "{\"id\":\"op-i1\",\"app\":\"life\"}", "op-i1")).get("phase"));
+
+        assertEquals("RUNNING", result(f.command("start", "{\"id\":\"op-start\",\"app\":\"life\"}", "op-start")).get("phase"));
+        f.lines("life", "report: end", 2);
+        assertEquals("RUNNING", result(f.command("restart", "{\"id\":\"op-restart\",\"app\":\"life\"}", "op-restart")).get("phase"));
+        f.lines("life", "report: end", 3);
+
+        @SuppressWarnings("unchecked")
+        List<String> lines = (List<String>) result(f.command("logs", "{\"id\":\"op-logs\",\"app\":\"life\",\"tail\":3}", "op-logs"))
+                .get("lines");
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(String.join("\n", Files.readAllLines(f.log("life"))).endsWith(String.join("\n", lines)));
+
+        assertEquals(true, f.command("remove", "{\"id\":\"op-rm\",\"app\":\"life\",\"purge\":true}", "op-rm").get("ok"));
+        assertEquals("NOT_FOUND", f.command("inspect", "{\"id\":\"op-i2\",\"app\":\"life\"}", "op-i2").get("code"));
+        assertFalse(Files.exists(f.config.root().resolve("apps/life")), "no generation is left");
+        assertFalse(Files.exists(f.log("life")), "no log is left");
+        assertFalse(f.containers().contains("life-1"));
+    }
+
+    @Test
+    void anOrderDeliveredTwiceIsDoneOnceEvenAcrossAnAgentRestart() throws Exception {
+        Map<String, Object> first = f.deploy("op-once", "once", image, ",\"restart\":\"no\"");
+        assertEquals(true, first.get("ok"), first.toString());
+        assertEquals("STOPPED", result(f.command("stop", "{\"id\":\"op-once-stop\",\"app\":\"once\"}", "op-once-stop")).get("phase"));
+
+        f.stopAgent();
+        f.startAgent();
+        // The same deploy order again: were it done again, the stopped app would run again as generation 1.
+        Map<String, Object> again = f.deploy("op-once", "once", image, ",\"restart\":\"no\"");
+        assertEquals(first, again, "answered from the record");
+        assertEquals("STOPPED", result(f.command("inspect", "{\"id\":\"op-once-i\",\"app\":\"once\"}", "op-once-i")).get("phase"));
+        assertFalse(f.containers().contains("once-1"), "nothing was started");
+        f.command("remove", "{\"id\":\"op-once-rm\",\"app\":\"once\"}", "op-once-rm");
+    }
+}
