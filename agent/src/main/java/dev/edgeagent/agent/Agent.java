@@ -84,6 +84,7 @@ public final class Agent implements AutoCloseable {
         StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
         ControlChannel channel = new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()));
         agent.channel = channel;
+        status.countDroppedFrom(channel::dropped);
         supervisor.listen(new AppSupervisor.Listener() {
             @Override
             public void event(AppRecord app, String type, Map<String, Object> details) {

@@ -25,7 +25,7 @@ import org.awaitility.Awaitility;
 final class AgentFixture implements AutoCloseable {
     final String device;
     final Path work;
-    final Mosquitto broker;
+    Mosquitto broker;
     final Registry registry;
     final MqttCli mqtt;
     final MqttCli.Subscription replies;
@@ -47,7 +47,7 @@ final class AgentFixture implements AutoCloseable {
         insecure.add(registry.host());
         mqtt = new MqttCli(broker.port());
         replies = mqtt.subscribe("test/" + device + "/replies");
-        events = mqtt.subscribe("edge/" + device + "/events");
+        events = mqtt.subscribePersistent("edge/" + device + "/events", "test-events-" + device);
     }
 
     void startAgent() throws Exception {
@@ -57,6 +57,15 @@ final class AgentFixture implements AutoCloseable {
                 base.insecureRegistries(), base.registryCaBundle(), base.registryCredentials(), base.maxOrderBytes(),
                 base.logMaxBytes(), base.logKeep());
         agent = Agent.start(config);
+    }
+
+    /** Stops the broker and starts it again on the same port, with the sessions it saved. */
+    void stopBroker() throws Exception {
+        broker.close();
+    }
+
+    void startBroker() throws Exception {
+        broker = Mosquitto.start(work.resolve("broker"), broker.port());
     }
 
     void stopAgent() {

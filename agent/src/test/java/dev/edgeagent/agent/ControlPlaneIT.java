@@ -80,6 +80,31 @@ class ControlPlaneIT {
     }
 
     @Test
+    void whileTheBrokerIsAwayNothingIsLostAndStatusIsBackSoonAfter() throws Exception {
+        assertEquals(true, f.deploy("op-steady", "sturdy", image, "").get("ok"));
+        f.lines("sturdy", "report: end", 1);
+        long pid = f.pidOf("sturdy-1");
+
+        f.stopBroker();
+        // The app dies while the agent cannot tell anyone: the supervisor restarts it and queues what happened.
+        dev.edgeagent.testkit.Tools.run(List.of("kill", "-KILL", Long.toString(pid)), 10).orThrow("kill");
+        f.lines("sturdy", "report: end", 2);
+        f.startBroker();
+        long back = System.nanoTime();
+
+        Map<String, Object> status = f.status("\"restarts\":1");
+        assertTrue(System.nanoTime() - back < 15_000_000_000L, "status is back soon after the broker");
+        assertEquals(0, status.get("eventsDropped"));
+        Map<String, Object> exited = f.event("sturdy", "container.exited", 30);
+        assertEquals(9, exited.get("signal"), exited.toString());
+        assertEquals(1, f.event("sturdy", "container.restarted", 30).get("restarts"));
+
+        Thread.sleep(1000); // the reply listener reconnects too
+        assertEquals("pong", f.command("ping", "{\"id\":\"op-ping-after\"}", "op-ping-after").get("message"));
+        f.command("remove", "{\"id\":\"op-sturdy-rm\",\"app\":\"sturdy\"}", "op-sturdy-rm");
+    }
+
+    @Test
     void anOrderDeliveredTwiceIsDoneOnceEvenAcrossAnAgentRestart() throws Exception {
         Map<String, Object> first = f.deploy("op-once", "once", image, ",\"restart\":\"no\"");
         assertEquals(true, first.get("ok"), first.toString());

@@ -29,6 +29,16 @@ final class MqttCli {
         Tools.run(cmd, 30).orThrow("mosquitto_pub");
     }
 
+    /**
+     * A mosquitto_sub with a persistent session under {@code clientId}: QoS 1 messages sent while it or the broker
+     * was away reach it when both are back.
+     */
+    Subscription subscribePersistent(String topic, String clientId) throws Exception {
+        return new Subscription(List.of("stdbuf", "-oL", Tools.require("mosquitto_sub", "mosquitto-clients").toString(), "-V", "5",
+                "-d", "-c", "-i", clientId, "-x", "3600", "-h", "127.0.0.1", "-p", Integer.toString(port), "-q", "1", "-t", topic,
+                "-F", "MSG %p"));
+    }
+
     /** A running mosquitto_sub; its messages (payloads, one per line) queue up until read. */
     Subscription subscribe(String topic) throws Exception {
         // stdbuf: mosquitto_sub block-buffers its output into a pipe, which would hide messages until exit.

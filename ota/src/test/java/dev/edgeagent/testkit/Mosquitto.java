@@ -12,9 +12,17 @@ public final class Mosquitto extends ServerProcess {
     }
 
     public static Mosquitto start(Path dir) throws IOException, InterruptedException {
-        int port = FreePort.pick();
+        return start(dir, FreePort.pick());
+    }
+
+    /**
+     * A broker on {@code port} that keeps its sessions in {@code dir} across restarts (saved when it stops), so a
+     * test can stop it and start it again where clients expect it.
+     */
+    public static Mosquitto start(Path dir, int port) throws IOException, InterruptedException {
         Path config = dir.resolve("mosquitto.conf");
-        Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence true\n"
+                + "persistence_location " + dir + "/\nautosave_interval 0\n");
         return new Mosquitto(config, dir, port);
     }
 

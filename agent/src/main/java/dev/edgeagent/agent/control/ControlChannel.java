@@ -14,6 +14,9 @@ public interface ControlChannel extends AutoCloseable {
 
     void event(byte[] payload);
 
+    /** Events and replies lost while the broker was away, past the outbox's limit. */
+    long dropped();
+
     /** Publishes the retained status; the newest one wins. */
     void status(byte[] payload);
 

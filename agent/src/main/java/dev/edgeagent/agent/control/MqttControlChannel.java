@@ -2,7 +2,10 @@ package dev.edgeagent.agent.control;
 
 import dev.edgeagent.protocol.Topics;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,9 +33,20 @@ public final class MqttControlChannel implements ControlChannel {
     // Paho forbids blocking calls on its callback thread; resubscribing after a reconnect happens here.
     private final ExecutorService reconnects = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-reconnect"));
     private final AtomicReference<byte[]> lastStatus = new AtomicReference<>();
+    /** Events and replies published while the broker is away; the oldest go first when it overflows, counted. */
+    private final Deque<Pending> outbox = new ArrayDeque<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final int outboxLimit;
+
+    private record Pending(String topic, byte[] payload, MqttProperties props) {}
     private CommandHandler handler;
 
     public MqttControlChannel(String brokerUri, Topics topics) throws MqttException {
+        this(brokerUri, topics, 1000);
+    }
+
+    public MqttControlChannel(String brokerUri, Topics topics, int outboxLimit) throws MqttException {
+        this.outboxLimit = outboxLimit;
         this.brokerUri = brokerUri;
         this.topics = topics;
         this.client = new MqttClient(brokerUri, topics.device().value(), new MemoryPersistence());
@@ -58,9 +72,46 @@ public final class MqttControlChannel implements ControlChannel {
     private void onConnected() throws MqttException {
         client.subscribe(topics.allCommands(), 1);
         publish(topics.online(), "true".getBytes(StandardCharsets.UTF_8), 1, true, null);
+        flushOutbox();
         byte[] status = lastStatus.get();
         if (status != null) {
             publish(topics.status(), status, 1, true, null);
+        }
+    }
+
+    /** Events and replies lost because the outbox overflowed while the broker was away. */
+    @Override
+    public long dropped() {
+        return dropped.get();
+    }
+
+    private void flushOutbox() {
+        while (true) {
+            Pending p;
+            synchronized (outbox) {
+                p = outbox.pollFirst();
+            }
+            if (p == null) {
+                return;
+            }
+            try {
+                client.publish(p.topic(), new MqttMessage(p.payload(), 1, false, p.props()));
+            } catch (MqttException e) {
+                synchronized (outbox) {
+                    outbox.addFirst(p);
+                }
+                return;
+            }
+        }
+    }
+
+    private void queue(String topic, byte[] payload, MqttProperties props) {
+        synchronized (outbox) {
+            outbox.addLast(new Pending(topic, payload, props));
+            while (outbox.size() > outboxLimit) {
+                outbox.pollFirst();
+                dropped.incrementAndGet();
+            }
         }
     }
 
@@ -71,18 +122,36 @@ public final class MqttControlChannel implements ControlChannel {
             props = new MqttProperties();
             props.setCorrelationData(to.correlationData().get());
         }
-        publish(to.responseTopic().orElse(topics.reply()), payload, 1, false, props);
+        publishOrQueue(to.responseTopic().orElse(topics.reply()), payload, props);
     }
 
     @Override
     public void event(byte[] payload) {
-        publish(topics.events(), payload, 1, false, null);
+        publishOrQueue(topics.events(), payload, null);
+    }
+
+    private void publishOrQueue(String topic, byte[] payload, MqttProperties props) {
+        boolean earlierWaiting;
+        synchronized (outbox) {
+            earlierWaiting = !outbox.isEmpty();
+        }
+        if (!client.isConnected() || earlierWaiting) {
+            queue(topic, payload, props); // keeps the order: nothing overtakes what waits
+            return;
+        }
+        try {
+            client.publish(topic, new MqttMessage(payload, 1, false, props));
+        } catch (MqttException e) {
+            queue(topic, payload, props);
+        }
     }
 
     @Override
     public void status(byte[] payload) {
         lastStatus.set(payload);
-        publish(topics.status(), payload, 1, true, null);
+        if (client.isConnected()) {
+            publish(topics.status(), payload, 1, true, null); // else: republished, newest only, on reconnect
+        }
     }
 
     private void publish(String topic, byte[] payload, int qos, boolean retained, MqttProperties props) {

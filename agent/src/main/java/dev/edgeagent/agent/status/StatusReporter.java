@@ -26,6 +26,12 @@ public final class StatusReporter {
     private final Clock clock;
     private final java.time.Instant startedAt;
     private Map<String, Object> lastError;
+    private java.util.function.LongSupplier dropped = () -> 0;
+
+    /** Where the count of events lost while offline comes from (the control channel). */
+    public void countDroppedFrom(java.util.function.LongSupplier source) {
+        this.dropped = source;
+    }
 
     public StatusReporter(DeviceId device, DeviceProfile profile, StateStore state, ContainerRuntime runtime, String runtimeChoice,
             AppSupervisor supervisor, Clock clock) {
@@ -63,6 +69,7 @@ public final class StatusReporter {
         doc.put("runtimeChoice", runtimeChoice);
         doc.put("apps", apps);
         doc.put("lastError", lastError);
+        doc.put("eventsDropped", dropped.getAsLong());
         return Json.compact(doc);
     }
 
