@@ -48,6 +48,9 @@ final class BrokerSession implements AutoCloseable {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setConnectionTimeout(10);
+        if (broker.startsWith("tcp://")) {
+            options.setSocketFactory(new dev.edgeagent.protocol.net.NoDelaySocketFactory());
+        }
         client.connect(options);
     }
 

@@ -1,6 +1,7 @@
 package dev.edgeagent.agent.control;
 
 import dev.edgeagent.protocol.Topics;
+import dev.edgeagent.protocol.net.NoDelaySocketFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -62,6 +63,9 @@ public final class MqttControlChannel implements ControlChannel {
         options.setAutomaticReconnect(true);
         options.setAutomaticReconnectDelay(1, 60);
         options.setKeepAliveInterval(30);
+        if (brokerUri.startsWith("tcp://")) {
+            options.setSocketFactory(new NoDelaySocketFactory());
+        }
         MqttMessage will = new MqttMessage("false".getBytes(StandardCharsets.UTF_8), 1, true, null);
         options.setWill(topics.online(), will);
         client.connect(options);

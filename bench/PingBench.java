@@ -1,0 +1,91 @@
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * ping round trips (publish the order → reply on the response topic) against a running agent on loopback, then a
+ * burst of read-only orders published at once, counting the replies.
+ * Run by bench/ping-bench: java -cp edgectl/target/edgectl.jar bench/PingBench.java BROKER DEVICE PINGS BURST
+ */
+public class PingBench {
+    public static void main(String[] args) throws Exception {
+        String broker = args[0];
+        String device = args[1];
+        int pings = Integer.parseInt(args[2]);
+        int burst = Integer.parseInt(args[3]);
+        LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        Set<String> answered = ConcurrentHashMap.newKeySet();
+        MqttClient client = new MqttClient(broker, "ping-bench", new MemoryPersistence());
+        client.setCallback(new MqttCallback() {
+            public void messageArrived(String topic, MqttMessage m) {
+                String body = new String(m.getPayload(), StandardCharsets.UTF_8);
+                int i = body.indexOf("\"id\":\"") + 6;
+                String id = body.substring(i, body.indexOf('"', i));
+                answered.add(id);
+                replies.add(id);
+            }
+            public void disconnected(MqttDisconnectResponse r) {}
+            public void mqttErrorOccurred(MqttException e) {}
+            public void deliveryComplete(IMqttToken t) {}
+            public void connectComplete(boolean reconnect, String uri) {}
+            public void authPacketArrived(int code, MqttProperties p) {}
+        });
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(true);
+        o.setReceiveMaximum(2000);
+        o.setSocketFactory(new dev.edgeagent.protocol.net.NoDelaySocketFactory());
+        client.connect(o);
+        client.subscribe("bench/replies", 1);
+        MqttProperties props = new MqttProperties();
+        props.setResponseTopic("bench/replies");
+        String topic = "edge/" + device + "/cmd/ping";
+        List<Double> rtts = new ArrayList<>();
+        for (int i = 0; i < pings + 20; i++) {
+            String id = "rtt-" + i;
+            long t = System.nanoTime();
+            client.publish(topic, new MqttMessage(("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8), 1, false, props));
+            String got;
+            do {
+                got = replies.poll(5, TimeUnit.SECONDS);
+                if (got == null) {
+                    throw new IllegalStateException("no reply to " + id);
+                }
+            } while (!got.equals(id));
+            if (i >= 20) { // the first 20 warm both JVMs up
+                rtts.add((System.nanoTime() - t) / 1e6);
+            }
+        }
+        rtts.sort(null);
+        System.out.printf("ping round trip over %d orders: median %.2f ms, p95 %.2f ms, max %.2f ms (goal: median <= 5 ms)%n",
+                rtts.size(), rtts.get(rtts.size() / 2), rtts.get((int) (rtts.size() * 0.95)), rtts.get(rtts.size() - 1));
+        replies.clear();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < burst; i++) {
+            String command = i % 2 == 0 ? "ping" : "list";
+            client.publish("edge/" + device + "/cmd/" + command,
+                    new MqttMessage(("{\"id\":\"burst-" + i + "\"}").getBytes(StandardCharsets.UTF_8), 1, false, props));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && answered.stream().filter(s -> s.startsWith("burst-")).count() < burst) {
+            Thread.sleep(20);
+        }
+        long got = answered.stream().filter(s -> s.startsWith("burst-")).count();
+        System.out.printf("burst of %d read-only orders (ping and list): %d answered in %.0f ms, %d lost%n", burst, got,
+                (System.nanoTime() - t0) / 1e6, burst - got);
+        client.disconnect();
+        client.close();
+    }
+}
