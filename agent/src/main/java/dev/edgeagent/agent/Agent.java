@@ -82,7 +82,12 @@ public final class Agent implements AutoCloseable {
                 profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), clock);
         deployer.removeAbandonedStaging();
         StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
-        ControlChannel channel = new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()));
+        java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();
+        if (config.mqttTls().isPresent()) {
+            AgentConfig.MqttTls t = config.mqttTls().get();
+            tls = java.util.Optional.of(dev.edgeagent.security.tls.PemTls.context(t.ca(), t.cert(), t.key()));
+        }
+        ControlChannel channel = new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()), tls, 1000);
         agent.channel = channel;
         status.countDroppedFrom(channel::dropped);
         supervisor.listen(new AppSupervisor.Listener() {
@@ -100,9 +105,14 @@ public final class Agent implements AutoCloseable {
         CommandDispatcher dispatcher = new CommandDispatcher(config.deviceId(), channel, deployer, apps, status,
                 new OrderLog(paths.state()), config.maxOrderBytes(), clock);
         Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtimeChoice, config.root());
-        agent.operations.submit(supervisor::adoptAll).get();
-        channel.start((name, payload, replyTo) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
-                .submit(() -> dispatcher.dispatch(name, payload, replyTo)));
+        try {
+            agent.operations.submit(supervisor::adoptAll).get();
+            channel.start((name, payload, replyTo) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
+                    .submit(() -> dispatcher.dispatch(name, payload, replyTo)));
+        } catch (Exception e) {
+            agent.close(); // no thread of a failed start outlives it
+            throw e;
+        }
         channel.status(status.document());
         agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> {
             supervisor.poll();

@@ -20,11 +20,20 @@ import java.util.Set;
 /** The agent's configuration file, validated as it is read: every error names the field. */
 public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Path> runtimeBinary, Path runtimeStateRoot,
         String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
-        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep) {
+        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls) {
+    /** The broker's CA and, for mutual TLS, the device's certificate and key, all PEM files. */
+    public record MqttTls(Path ca, Optional<Path> cert, Optional<Path> key) {
+        public MqttTls {
+            if (cert.isPresent() != key.isPresent()) {
+                throw new IllegalArgumentException("mqttTls needs both cert and key for mutual TLS, or neither");
+            }
+        }
+    }
+
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
     public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
     public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
-            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep");
+            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls");
     public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
     public static final int DEFAULT_LOG_KEEP = 3;
 
@@ -44,18 +53,31 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
         }
         insecureRegistries = Set.copyOf(insecureRegistries);
         registryCredentials = Map.copyOf(registryCredentials);
+        if (mqttTls.isPresent() && !"ssl".equals(scheme)) {
+            throw new IllegalArgumentException("mqttTls is set but the broker is not ssl://");
+        }
     }
 
     /** A configuration with the defaults for everything but the essentials (tests and tools). */
     public static AgentConfig of(DeviceId deviceId, URI broker, Path root, Path runtimeBinary, Path runtimeStateRoot,
             Set<String> insecureRegistries) {
         return new AgentConfig(deviceId, broker, root, Optional.of(runtimeBinary), runtimeStateRoot, "generic-x86_64", insecureRegistries,
-                Optional.empty(), Map.of(), 65536, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_KEEP);
+                Optional.empty(), Map.of(), 65536, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_KEEP, Optional.empty());
     }
 
     public TransportSettings registryTransport() {
         return new TransportSettings(insecureRegistries, registryCaBundle, registryCredentials, RetryPolicy.DEFAULT,
                 Duration.ofSeconds(60));
+    }
+
+    private static Optional<MqttTls> mqttTls(Optional<Fields> section) throws Fields.WireException {
+        if (section.isEmpty()) {
+            return Optional.empty();
+        }
+        Fields t = section.get();
+        t.refuseUnknown(List.of("ca", "cert", "key"));
+        return Optional.of(new MqttTls(Path.of(t.requireString("ca")), t.optionalString("cert").map(Path::of),
+                t.optionalString("key").map(Path::of)));
     }
 
     /** {@code {"host:port": {"username": "…", "password": "…"}}}. */
@@ -94,7 +116,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
                     credentials(f.optionalObject("registryCredentials")),
                     (int) f.optionalLong("maxOrderBytes").orElse(65536),
                     f.optionalLong("logMaxBytes").orElse(DEFAULT_LOG_MAX_BYTES),
-                    (int) f.optionalLong("logKeep").orElse(DEFAULT_LOG_KEEP));
+                    (int) f.optionalLong("logKeep").orElse(DEFAULT_LOG_KEEP),
+                    mqttTls(f.optionalObject("mqttTls")));
         } catch (Fields.WireException | IllegalArgumentException e) {
             throw new IOException("config " + file + ": " + e.getMessage(), e);
         }

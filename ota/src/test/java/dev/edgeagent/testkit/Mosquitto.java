@@ -26,6 +26,15 @@ public final class Mosquitto extends ServerProcess {
         return new Mosquitto(config, dir, port);
     }
 
+    /** A broker that speaks only TLS and requires a client certificate signed by {@code ca} (mutual TLS). */
+    public static Mosquitto startMutualTls(Path dir, Path ca, Path cert, Path key) throws IOException, InterruptedException {
+        int port = FreePort.pick();
+        Path config = dir.resolve("mosquitto-tls.conf");
+        Files.writeString(config, "listener " + port + " 127.0.0.1\ncafile " + ca + "\ncertfile " + cert + "\nkeyfile " + key
+                + "\nrequire_certificate true\nallow_anonymous true\npersistence false\n");
+        return new Mosquitto(config, dir, port);
+    }
+
     public String uri() {
         return "tcp://127.0.0.1:" + port();
     }

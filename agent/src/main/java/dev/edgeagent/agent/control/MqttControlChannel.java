@@ -2,6 +2,9 @@ package dev.edgeagent.agent.control;
 
 import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.protocol.net.NoDelaySocketFactory;
+import dev.edgeagent.protocol.net.NoDelaySslSocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -38,16 +41,19 @@ public final class MqttControlChannel implements ControlChannel {
     private final Deque<Pending> outbox = new ArrayDeque<>();
     private final AtomicLong dropped = new AtomicLong();
     private final int outboxLimit;
+    private final Optional<SSLContext> tls;
 
     private record Pending(String topic, byte[] payload, MqttProperties props) {}
     private CommandHandler handler;
 
     public MqttControlChannel(String brokerUri, Topics topics) throws MqttException {
-        this(brokerUri, topics, 1000);
+        this(brokerUri, topics, Optional.empty(), 1000);
     }
 
-    public MqttControlChannel(String brokerUri, Topics topics, int outboxLimit) throws MqttException {
+    /** {@code tls}: the context for an ssl:// broker (its CA, and the device's key for mutual TLS). */
+    public MqttControlChannel(String brokerUri, Topics topics, Optional<SSLContext> tls, int outboxLimit) throws MqttException {
         this.outboxLimit = outboxLimit;
+        this.tls = tls;
         this.brokerUri = brokerUri;
         this.topics = topics;
         this.client = new MqttClient(brokerUri, topics.device().value(), new MemoryPersistence());
@@ -63,7 +69,11 @@ public final class MqttControlChannel implements ControlChannel {
         options.setAutomaticReconnect(true);
         options.setAutomaticReconnectDelay(1, 60);
         options.setKeepAliveInterval(30);
-        if (brokerUri.startsWith("tcp://")) {
+        if (brokerUri.startsWith("ssl://")) {
+            SSLSocketFactory factory = tls.map(SSLContext::getSocketFactory).orElse((SSLSocketFactory) SSLSocketFactory.getDefault());
+            options.setSocketFactory(new NoDelaySslSocketFactory(factory));
+            options.setHttpsHostnameVerificationEnabled(true);
+        } else {
             options.setSocketFactory(new NoDelaySocketFactory());
         }
         MqttMessage will = new MqttMessage("false".getBytes(StandardCharsets.UTF_8), 1, true, null);

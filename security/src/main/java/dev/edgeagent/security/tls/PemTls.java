@@ -1,0 +1,99 @@
+package dev.edgeagent.security.tls;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+
+/**
+ * An SSLContext from PEM files: the CA to trust and, for mutual TLS, the device's certificate chain and key
+ * (PKCS#8, PKCS#1 RSA or SEC1 EC; read with Bouncy Castle, as the JDK reads only PKCS#8).
+ */
+public final class PemTls {
+    private PemTls() {}
+
+    /** Thrown with a sentence that names the file and what is wrong with it. */
+    public static final class TlsMaterialException extends Exception {
+        public TlsMaterialException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public static SSLContext context(Path caFile, Optional<Path> certFile, Optional<Path> keyFile) throws TlsMaterialException {
+        if (certFile.isPresent() != keyFile.isPresent()) {
+            throw new TlsMaterialException("mutual TLS needs both a certificate and a key file", null);
+        }
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            int i = 0;
+            for (X509Certificate c : certificates(caFile)) {
+                trust.setCertificateEntry("ca-" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            KeyManagerFactory kmf = null;
+            if (certFile.isPresent()) {
+                KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
+                keys.load(null, null);
+                List<X509Certificate> chain = certificates(certFile.get());
+                keys.setKeyEntry("device", privateKey(keyFile.get()), new char[0], chain.toArray(new Certificate[0]));
+                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(keys, new char[0]);
+            }
+            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new TlsMaterialException("TLS material unusable: " + e.getMessage(), e);
+        }
+    }
+
+    static List<X509Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
+        List<X509Certificate> out = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(pem, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
+            for (Object o; (o = parser.readObject()) != null; ) {
+                if (o instanceof X509CertificateHolder holder) {
+                    out.add(new JcaX509CertificateConverter().getCertificate(holder));
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IOException(pem + " holds no PEM certificate");
+        }
+        return out;
+    }
+
+    static PrivateKey privateKey(Path pem) throws IOException {
+        try (Reader r = Files.newBufferedReader(pem, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
+            for (Object o; (o = parser.readObject()) != null; ) {
+                JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+                if (o instanceof PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                }
+                if (o instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+            }
+        }
+        throw new IOException(pem + " holds no unencrypted PEM private key");
+    }
+}
