@@ -6,6 +6,10 @@ import dev.edgeagent.agent.control.ControlChannel;
 import dev.edgeagent.agent.control.Messages;
 import dev.edgeagent.agent.control.MqttControlChannel;
 import dev.edgeagent.agent.deploy.Deployer;
+import dev.edgeagent.agent.deploy.Reconciler;
+import dev.edgeagent.agent.state.DesiredStore;
+import dev.edgeagent.protocol.AppOrder;
+import dev.edgeagent.protocol.Commands;
 import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.OrderLog;
 import dev.edgeagent.agent.state.StateStore;
@@ -87,7 +91,8 @@ public final class Agent implements AutoCloseable {
             AgentConfig.MqttTls t = config.mqttTls().get();
             tls = java.util.Optional.of(dev.edgeagent.security.tls.PemTls.context(t.ca(), t.cert(), t.key()));
         }
-        ControlChannel channel = new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()), tls, 1000);
+        ControlChannel channel = new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()), tls, 1000)
+                .followGroups(config.groups());
         agent.channel = channel;
         status.countDroppedFrom(channel::dropped);
         supervisor.listen(new AppSupervisor.Listener() {
@@ -104,9 +109,20 @@ public final class Agent implements AutoCloseable {
         AppCommands apps = new AppCommands(state, launcher, supervisor, paths, deployer, status, clock);
         CommandDispatcher dispatcher = new CommandDispatcher(config.deviceId(), channel, deployer, apps, status,
                 new OrderLog(paths.state()), config.maxOrderBytes(), clock);
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        targets.add(config.deviceId().value());
+        config.groups().forEach(g -> targets.add("group:" + g));
+        Reconciler reconciler = new Reconciler(new DesiredStore(paths.state()), state, config.deviceId().value(), targets,
+                config.maxOrderBytes() * 16, dispatcher::deploy,
+                app -> apps.run(Commands.REMOVE, new AppOrder(new OperationId("desired-remove-" + app), java.util.Optional.of(app),
+                        java.util.OptionalInt.empty(), false)));
+        dispatcher.reconcileWith(reconciler);
+        status.desiredFrom(reconciler::outcome);
         Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtimeChoice, config.root());
         try {
             agent.operations.submit(supervisor::adoptAll).get();
+            agent.operations.submit(() -> reconciler.resume((type, details) -> channel.event(Messages.event(clock,
+                    config.deviceId().value(), new OperationId("desired"), "-", type, details))));
             channel.start((name, payload, replyTo) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
                     .submit(() -> dispatcher.dispatch(name, payload, replyTo)));
         } catch (Exception e) {

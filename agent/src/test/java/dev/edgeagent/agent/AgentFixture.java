@@ -34,6 +34,8 @@ final class AgentFixture implements AutoCloseable {
     AgentConfig config;
     /** A built-in profile name or a profile file; read when the agent starts. */
     String profile = "generic-x86_64";
+    /** The groups whose desired state the agent follows. */
+    List<String> groups = List.of();
     Agent agent;
 
     AgentFixture(String device) throws Exception {
@@ -55,7 +57,7 @@ final class AgentFixture implements AutoCloseable {
                 Tools.require("runc", "runc"), work.resolve("runc"), insecure);
         config = new AgentConfig(base.deviceId(), base.broker(), base.root(), base.runtimeBinary(), base.runtimeStateRoot(), profile,
                 base.insecureRegistries(), base.registryCaBundle(), base.registryCredentials(), base.maxOrderBytes(),
-                base.logMaxBytes(), base.logKeep(), base.mqttTls());
+                base.logMaxBytes(), base.logKeep(), base.mqttTls(), groups);
         agent = Agent.start(config);
     }
 

@@ -19,6 +19,12 @@ final class MqttCli {
         this.port = port;
     }
 
+    /** Publishes a retained message with QoS 1, as an operator publishes a desired state. */
+    void publishRetained(String topic, String payload) throws Exception {
+        Tools.run(List.of(Tools.require("mosquitto_pub", "mosquitto-clients").toString(), "-V", "5", "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-q", "1", "-r", "-t", topic, "-m", payload), 30).orThrow("mosquitto_pub -r");
+    }
+
     /** Publishes with QoS 1; with a response topic and correlation data when given. */
     void publish(String topic, String payload, String responseTopic, String correlation) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Tools.require("mosquitto_pub", "mosquitto-clients").toString(),

@@ -18,6 +18,16 @@ public record Topics(DeviceId device) {
         return topic.startsWith(prefix) ? topic.substring(prefix.length()) : null;
     }
 
+    /** The device's own retained desired state. */
+    public String desired() {
+        return PREFIX + device + "/desired";
+    }
+
+    /** A group's retained desired state; a device follows the groups its config names. */
+    public static String groupDesired(String group) {
+        return PREFIX + "group/" + group + "/desired";
+    }
+
     public String status() {
         return PREFIX + device + "/status";
     }

@@ -2,6 +2,7 @@ package dev.edgeagent.agent.control;
 
 import dev.edgeagent.agent.deploy.DeployFailure;
 import dev.edgeagent.agent.deploy.Deployer;
+import dev.edgeagent.agent.deploy.Reconciler;
 import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.OrderLog;
 import dev.edgeagent.agent.status.StatusReporter;
@@ -47,6 +48,15 @@ public final class CommandDispatcher {
         this.clock = clock;
     }
 
+    /** The pseudo-command under which the channel hands over a desired-state document. */
+    public static final String DESIRED = "@desired";
+
+    private Reconciler reconciler;
+
+    public void reconcileWith(Reconciler r) {
+        this.reconciler = r;
+    }
+
     public static boolean isReadOnly(String command) {
         return Commands.READ_ONLY.contains(command);
     }
@@ -54,6 +64,11 @@ public final class CommandDispatcher {
     /** Runs one command to its end and answers it. Never throws. */
     public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
         try {
+            if (DESIRED.equals(name)) {
+                reconciler.received(payload, (type, details) -> event(new OperationId("desired"), "-", type, details));
+                channel.status(status.document());
+                return;
+            }
             if (Commands.DEPLOY.equals(name)) {
                 Decoded<DeployOrder> d = DeployOrderJson.decode(payload, maxOrderBytes);
                 if (d instanceof Decoded.Rejected<DeployOrder> r) {
@@ -113,7 +128,8 @@ public final class CommandDispatcher {
         channel.reply(replyTo, reply);
     }
 
-    private CommandResult deploy(DeployOrder order) {
+    /** A deploy as an order runs it (events, logs), for the reconciler too. */
+    public CommandResult deploy(DeployOrder order) {
         OperationId op = order.id();
         String app = order.app().value();
         Logger.info("op={} app={} deploy {} accepted", op, app, order.image());

@@ -29,6 +29,7 @@ import org.tinylog.Logger;
  * a persistent session keeps QoS 1 orders that arrive while the device is away.
  */
 public final class MqttControlChannel implements ControlChannel {
+
     private static final long SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 
     private final String brokerUri;
@@ -48,6 +49,14 @@ public final class MqttControlChannel implements ControlChannel {
 
     public MqttControlChannel(String brokerUri, Topics topics) throws MqttException {
         this(brokerUri, topics, Optional.empty(), 1000);
+    }
+
+    private java.util.List<String> groups = java.util.List.of();
+
+    /** The groups whose desired state this device follows. */
+    public MqttControlChannel followGroups(java.util.List<String> names) {
+        this.groups = java.util.List.copyOf(names);
+        return this;
     }
 
     /** {@code tls}: the context for an ssl:// broker (its CA, and the device's key for mutual TLS). */
@@ -85,6 +94,10 @@ public final class MqttControlChannel implements ControlChannel {
 
     private void onConnected() throws MqttException {
         client.subscribe(topics.allCommands(), 1);
+        client.subscribe(topics.desired(), 1);
+        for (String g : groups) {
+            client.subscribe(Topics.groupDesired(g), 1);
+        }
         publish(topics.online(), "true".getBytes(StandardCharsets.UTF_8), 1, true, null);
         flushOutbox();
         byte[] status = lastStatus.get();
@@ -196,6 +209,9 @@ public final class MqttControlChannel implements ControlChannel {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             String name = topics.commandName(topic);
+            if (topic.equals(topics.desired()) || groups.stream().anyMatch(g -> topic.equals(Topics.groupDesired(g)))) {
+                name = CommandDispatcher.DESIRED;
+            }
             if (name == null) {
                 return;
             }

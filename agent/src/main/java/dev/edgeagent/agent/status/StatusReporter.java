@@ -28,6 +28,13 @@ public final class StatusReporter {
     private Map<String, Object> lastError;
     private java.util.function.LongSupplier dropped = () -> 0;
 
+    private java.util.function.Supplier<Map<String, Object>> desired = Map::of;
+
+    /** Where the desired-state outcome comes from (the reconciler). */
+    public void desiredFrom(java.util.function.Supplier<Map<String, Object>> source) {
+        this.desired = source;
+    }
+
     /** Where the count of events lost while offline comes from (the control channel). */
     public void countDroppedFrom(java.util.function.LongSupplier source) {
         this.dropped = source;
@@ -70,6 +77,8 @@ public final class StatusReporter {
         doc.put("apps", apps);
         doc.put("lastError", lastError);
         doc.put("eventsDropped", dropped.getAsLong());
+        Map<String, Object> d = desired.get();
+        doc.put("desired", d.isEmpty() ? null : d);
         return Json.compact(doc);
     }
 

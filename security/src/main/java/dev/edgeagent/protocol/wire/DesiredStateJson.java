@@ -1,0 +1,56 @@
+package dev.edgeagent.protocol.wire;
+
+import dev.edgeagent.protocol.Decoded;
+import dev.edgeagent.protocol.DeployOrder;
+import dev.edgeagent.protocol.DesiredState;
+import dev.edgeagent.protocol.ErrorCode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code {"version": 3, "target": "gw-0042" | "group:north", "apps": [{app, image, resources?, restart?, …}]}}: each
+ * app entry is read exactly as a deploy order is (its id is {@code desired-v<version>-<app>}).
+ */
+public final class DesiredStateJson {
+    private DesiredStateJson() {}
+
+    @SuppressWarnings("unchecked")
+    public static Decoded<DesiredState> decode(byte[] payload, int maxBytes, Set<String> targets) {
+        if (payload.length > maxBytes) {
+            return new Decoded.Rejected<>(ErrorCode.PAYLOAD_TOO_LARGE, "desired state is " + payload.length
+                    + " bytes; the limit is " + maxBytes, Optional.empty());
+        }
+        try {
+            Map<String, Object> root = Json.object(payload);
+            Fields f = new Fields(root, "");
+            f.refuseUnknown(List.of("version", "target", "apps"));
+            long version = f.optionalLong("version").orElseThrow(() -> new Fields.WireException("'version' is missing"));
+            String target = f.requireString("target");
+            if (!targets.contains(target)) {
+                return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "desired state for " + target + " is not for this device "
+                        + "(it answers to " + targets + ")", Optional.empty());
+            }
+            List<DeployOrder> apps = new ArrayList<>();
+            for (Fields app : f.optionalObjects("apps")) {
+                Map<String, Object> order = new LinkedHashMap<>(app.asMap());
+                Object name = order.get("app");
+                order.put("id", "desired-v" + version + "-" + name);
+                Decoded<DeployOrder> d = DeployOrderJson.decode(Json.compact(order), maxBytes);
+                if (d instanceof Decoded.Rejected<DeployOrder> r) {
+                    return new Decoded.Rejected<>(r.code(), "app " + name + ": " + r.message(), Optional.empty());
+                }
+                apps.add(((Decoded.Ok<DeployOrder>) d).value());
+            }
+            return new Decoded.Ok<>(new DesiredState(version, target, apps), Optional.empty());
+        } catch (IOException e) {
+            return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "desired state is not a JSON object", Optional.empty());
+        } catch (Fields.WireException | IllegalArgumentException e) {
+            return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "desired state: " + e.getMessage(), Optional.empty());
+        }
+    }
+}
