@@ -66,6 +66,10 @@ final class BrokerSession implements AutoCloseable {
         client.publish(topic, new MqttMessage(payload, 1, false, props));
     }
 
+    void publishRetained(String topic, byte[] payload) throws MqttException {
+        client.publish(topic, new MqttMessage(payload, 1, true, null));
+    }
+
     /** The next message, or null when none came within the timeout. */
     Received next(long timeoutMillis) throws InterruptedException {
         return inbox.poll(Math.max(0, timeoutMillis), TimeUnit.MILLISECONDS);
