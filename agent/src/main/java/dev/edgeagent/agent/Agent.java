@@ -3,6 +3,7 @@ package dev.edgeagent.agent;
 import dev.edgeagent.agent.control.AppCommands;
 import dev.edgeagent.agent.control.CommandDispatcher;
 import dev.edgeagent.agent.control.ControlChannel;
+import dev.edgeagent.agent.control.LocalSocketServer;
 import dev.edgeagent.agent.control.Messages;
 import dev.edgeagent.agent.control.MqttControlChannel;
 import dev.edgeagent.agent.deploy.Deployer;
@@ -58,6 +59,7 @@ public final class Agent implements AutoCloseable {
         return t;
     });
     private ControlChannel channel;
+    private LocalSocketServer local;
 
     private Agent() {}
 
@@ -125,6 +127,9 @@ public final class Agent implements AutoCloseable {
                     config.deviceId().value(), new OperationId("desired"), "-", type, details))));
             channel.start((name, payload, replyTo) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
                     .submit(() -> dispatcher.dispatch(name, payload, replyTo)));
+            agent.local = LocalSocketServer.open(config.localSocket(), config.maxOrderBytes(), (name, order, reply) ->
+                    (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
+                            .submit(() -> dispatcher.dispatch(name, order, reply)));
         } catch (Exception e) {
             agent.close(); // no thread of a failed start outlives it
             throw e;
@@ -149,6 +154,9 @@ public final class Agent implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (local != null) {
+            local.close();
         }
         if (channel != null) {
             channel.close();

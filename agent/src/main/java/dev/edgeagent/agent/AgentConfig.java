@@ -20,7 +20,7 @@ import java.util.Set;
 /** The agent's configuration file, validated as it is read: every error names the field. */
 public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Path> runtimeBinary, Path runtimeStateRoot,
         String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
-        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups) {
+        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket) {
     /** The broker's CA and, for mutual TLS, the device's certificate and key, all PEM files. */
     public record MqttTls(Path ca, Optional<Path> cert, Optional<Path> key) {
         public MqttTls {
@@ -33,7 +33,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
     public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
     public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
-            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups");
+            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket");
+    public static final Path DEFAULT_LOCAL_SOCKET = Path.of("/run/edgeagent/edgeagent.sock");
     public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
     public static final int DEFAULT_LOG_KEEP = 3;
 
@@ -69,7 +70,7 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
             Set<String> insecureRegistries) {
         return new AgentConfig(deviceId, broker, root, Optional.of(runtimeBinary), runtimeStateRoot, "generic-x86_64", insecureRegistries,
                 Optional.empty(), Map.of(), 65536, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_KEEP, Optional.empty(),
-                List.of());
+                List.of(), runtimeStateRoot.resolveSibling("edgeagent.sock"));
     }
 
     public TransportSettings registryTransport() {
@@ -125,7 +126,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
                     f.optionalLong("logMaxBytes").orElse(DEFAULT_LOG_MAX_BYTES),
                     (int) f.optionalLong("logKeep").orElse(DEFAULT_LOG_KEEP),
                     mqttTls(f.optionalObject("mqttTls")),
-                    f.optionalStrings("groups").orElse(List.of()));
+                    f.optionalStrings("groups").orElse(List.of()),
+                    Path.of(f.optionalString("localSocket").orElse(DEFAULT_LOCAL_SOCKET.toString())));
         } catch (Fields.WireException | IllegalArgumentException e) {
             throw new IOException("config " + file + ": " + e.getMessage(), e);
         }

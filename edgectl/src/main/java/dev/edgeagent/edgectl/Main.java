@@ -44,8 +44,10 @@ public final class Main {
                    edgectl desired set (--device ID | --group NAME) --file STATE.json --version N
                           STATE.json: {"apps": [{"app": …, "image": …@sha256:…, …}, …]}; published retained
             The broker defaults to $EDGE_BROKER, else tcp://127.0.0.1:1883.
+            --local [--socket PATH]: send deploy and the app commands over the agent's root-only Unix socket instead
+            (on the device itself, no broker; --device is not needed).
             """;
-    private static final List<String> COMMON = List.of("--device", "--broker", "--timeout");
+    private static final List<String> COMMON = List.of("--device", "--broker", "--timeout", "--socket");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -68,13 +70,14 @@ public final class Main {
         try {
             return switch (argv[0]) {
                 case "deploy" -> deploy(new Args(rest, concat(COMMON, "--app", "--image", "--memory", "--pids", "--cpus", "--restart",
-                        "--id"), List.of("--json")));
+                        "--id"), List.of("--json", "--local")));
                 case "start", "stop", "restart", "inspect" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"),
-                        List.of("--json")));
-                case "remove" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"), List.of("--json", "--purge")));
-                case "logs" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--tail", "--id"), List.of("--json")));
+                        List.of("--json", "--local")));
+                case "remove" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"),
+                        List.of("--json", "--purge", "--local")));
+                case "logs" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--tail", "--id"), List.of("--json", "--local")));
                 case "ps", "ping", "info" -> appCommand(argv[0].equals("ps") ? Commands.LIST : argv[0],
-                        new Args(rest, concat(COMMON, "--id"), List.of("--json")));
+                        new Args(rest, concat(COMMON, "--id"), List.of("--json", "--local")));
                 case "status" -> status(new Args(rest, COMMON, List.of("--json")));
                 case "desired" -> {
                     if (rest.isEmpty() || !rest.get(0).equals("set")) {
@@ -92,14 +95,17 @@ public final class Main {
         } catch (MqttException e) {
             err.println("edgectl: cannot talk to the broker: " + e.getMessage());
             return UNREACHABLE;
+        } catch (Unreachable e) {
+            err.println("edgectl: " + e.getMessage());
+            return UNREACHABLE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return UNREACHABLE;
         }
     }
 
-    private int deploy(Args a) throws Args.UsageError, MqttException, InterruptedException {
-        DeviceId device = new DeviceId(a.require("--device"));
+    private int deploy(Args a) throws Args.UsageError, MqttException, InterruptedException, Unreachable {
+        DeviceId device = a.flag("--local") ? new DeviceId("local") : new DeviceId(a.require("--device"));
         ImageRef image = ImageRef.parse(a.require("--image"));
         OptionalLong memory = a.get("--memory").map(m -> OptionalLong.of(ByteSize.parse(m))).orElse(OptionalLong.empty());
         OptionalLong pids = a.get("--pids").map(p -> OptionalLong.of(Long.parseLong(p))).orElse(OptionalLong.empty());
@@ -108,6 +114,9 @@ public final class Main {
         OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
         DeployOrder order = new DeployOrder(id, new AppName(a.require("--app")), image, new ResourceRequest(memory, pids, cpus), restart,
                 AppOptions.NONE);
+        if (a.flag("--local")) {
+            return printReply(Commands.DEPLOY, local(a, Commands.DEPLOY, DeployOrderJson.encode(order)), a.flag("--json"));
+        }
         Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 300);
         try (BrokerSession session = new BrokerSession(broker(a))) {
@@ -151,13 +160,16 @@ public final class Main {
     }
 
     /** Any command but deploy: one order, one reply; the reply decides the exit code. */
-    private int appCommand(String command, Args a) throws Args.UsageError, MqttException, InterruptedException {
-        DeviceId device = new DeviceId(a.require("--device"));
+    private int appCommand(String command, Args a) throws Args.UsageError, MqttException, InterruptedException, Unreachable {
         OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
         List<String> fields = Commands.FIELDS.get(command);
         Optional<AppName> app = fields.contains("app") ? Optional.of(new AppName(a.require("--app"))) : Optional.empty();
         OptionalInt tail = a.get("--tail").map(t -> OptionalInt.of(Integer.parseInt(t))).orElse(OptionalInt.empty());
         AppOrder order = new AppOrder(id, app, tail, a.flag("--purge"));
+        if (a.flag("--local")) {
+            return printReply(command, local(a, command, AppOrderJson.encode(order)), a.flag("--json"));
+        }
+        DeviceId device = new DeviceId(a.require("--device"));
         Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 30);
         try (BrokerSession session = new BrokerSession(broker(a))) {
@@ -220,6 +232,36 @@ public final class Main {
         }
         out.println("desired state v" + version + " published (retained) for " + target);
         return OK;
+    }
+
+    /** The agent could not be reached over its local socket. */
+    static final class Unreachable extends Exception {
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+
+    private byte[] local(Args a, String command, byte[] order) throws Unreachable {
+        java.nio.file.Path socket = a.get("--socket").map(java.nio.file.Path::of).orElse(LocalSocket.DEFAULT);
+        try {
+            return LocalSocket.send(socket, command, order);
+        } catch (IOException e) {
+            throw new Unreachable("cannot reach the agent's local socket " + socket + " (" + e.getMessage()
+                    + "); it is root-only and exists while the agent runs");
+        }
+    }
+
+    private int printReply(String command, byte[] payload, boolean json) {
+        Map<String, Object> msg = parse(payload);
+        boolean ok = Boolean.TRUE.equals(msg.get("ok"));
+        if (json) {
+            out.println(new String(payload, StandardCharsets.UTF_8));
+        } else if (!ok) {
+            err.println("failed [" + msg.get("code") + "]: " + msg.get("message"));
+        } else {
+            out.print(ReplyView.render(command, msg));
+        }
+        return ok ? OK : FAILED;
     }
 
     private int status(Args a) throws Args.UsageError, MqttException, InterruptedException {

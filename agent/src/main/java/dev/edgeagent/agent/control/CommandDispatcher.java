@@ -61,8 +61,14 @@ public final class CommandDispatcher {
         return Commands.READ_ONLY.contains(command);
     }
 
-    /** Runs one command to its end and answers it. Never throws. */
+    /** Runs one command from MQTT to its end and answers it on the order's response topic. Never throws. */
     public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
+        dispatch(name, payload, reply -> channel.reply(replyTo, reply));
+    }
+
+    /** Runs one command to its end and hands its one reply to {@code answer} (MQTT, or the local socket). */
+    public void dispatch(String name, byte[] payload, java.util.function.Consumer<byte[]> answer) {
+        Answer replyTo = answer::accept;
         try {
             if (DESIRED.equals(name)) {
                 reconciler.received(payload, (type, details) -> event(new OperationId("desired"), "-", type, details));
@@ -92,7 +98,7 @@ public final class CommandDispatcher {
             AppOrder order = ((Decoded.Ok<AppOrder>) d).value();
             if (isReadOnly(name)) {
                 CommandResult result = apps.run(name, order);
-                channel.reply(replyTo, Messages.reply(order.id(), result));
+                replyTo.send(Messages.reply(order.id(), result));
             } else if (!replayed(order.id(), replyTo)) {
                 Logger.info("op={} {} {}", order.id(), name, order.app().map(Object::toString).orElse(""));
                 finish(order.id(), name, apps.run(name, order), replyTo);
@@ -100,21 +106,27 @@ public final class CommandDispatcher {
         } catch (RuntimeException e) {
             Logger.error(e, "command {} failed unexpectedly", name);
             Optional<OperationId> id = DeployOrderJson.peekId(payload, maxOrderBytes);
-            channel.reply(replyTo, Messages.error(id, ErrorCode.INTERNAL, "internal error: " + e));
+            replyTo.send(Messages.error(id, ErrorCode.INTERNAL, "internal error: " + e));
         }
     }
 
-    private boolean replayed(OperationId id, ReplyTo replyTo) {
+    /** Where one order's reply goes. */
+    @FunctionalInterface
+    private interface Answer {
+        void send(byte[] reply);
+    }
+
+    private boolean replayed(OperationId id, Answer replyTo) {
         Optional<byte[]> earlier = orders.reply(id);
         if (earlier.isEmpty()) {
             return false;
         }
         Logger.info("op={} seen before: answered from the record, not done again", id);
-        channel.reply(replyTo, earlier.get());
+        replyTo.send(earlier.get());
         return true;
     }
 
-    private void finish(OperationId id, String command, CommandResult result, ReplyTo replyTo) {
+    private void finish(OperationId id, String command, CommandResult result, Answer replyTo) {
         byte[] reply = Messages.reply(id, result);
         try {
             orders.record(id, reply);
@@ -125,7 +137,7 @@ public final class CommandDispatcher {
             status.recordError(id, result.code(), result.message());
         }
         channel.status(status.document());
-        channel.reply(replyTo, reply);
+        replyTo.send(reply);
     }
 
     /** A deploy as an order runs it (events, logs), for the reconciler too. */
@@ -154,9 +166,9 @@ public final class CommandDispatcher {
         }
     }
 
-    private void reject(Optional<OperationId> id, ReplyTo replyTo, ErrorCode code, String message) {
+    private void reject(Optional<OperationId> id, Answer replyTo, ErrorCode code, String message) {
         Logger.warn("op={} order refused: {} {}", id.map(OperationId::value).orElse("-"), code, message);
-        channel.reply(replyTo, Messages.error(id, code, message));
+        replyTo.send(Messages.error(id, code, message));
     }
 
     private void event(OperationId op, String app, String type, Map<String, Object> details) {
