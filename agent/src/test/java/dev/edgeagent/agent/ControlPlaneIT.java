@@ -104,6 +104,40 @@ class ControlPlaneIT {
         f.command("remove", "{\"id\":\"op-sturdy-rm\",\"app\":\"sturdy\"}", "op-sturdy-rm");
     }
 
+    private static java.util.Set<com.networknt.schema.ValidationMessage> validate(String schema, String json) throws Exception {
+        String text = Files.readString(dev.edgeagent.testkit.Tools.repoRoot().resolve("docs/schemas/" + schema));
+        return com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V7).getSchema(text)
+                .validate(json, com.networknt.schema.InputFormat.JSON);
+    }
+
+    @Test
+    void realMessagesMatchTheSchemasInDocs() throws Exception {
+        String order = "{\"id\":\"op-schema\",\"app\":\"schema\",\"image\":\"" + image + "\",\"resources\":{\"cpus\":0.5},"
+                + "\"restart\":\"no\"}";
+        assertEquals(java.util.Set.of(), validate("deploy-order.schema.json", order));
+        try (MqttCli.Subscription all = f.mqtt.subscribe("edge/control/events")) {
+            f.mqtt.publish("edge/control/cmd/deploy", order, "test/control/replies", "op-schema");
+            String reply = f.replies.next("\"op-schema\"", 60);
+            assertEquals(java.util.Set.of(), validate("reply.schema.json", reply), reply);
+            for (String type : List.of("deploy.accepted", "pull.started", "pull.progress", "unpack.layer", "container.started")) {
+                String event = all.next("\"type\":\"" + type + "\"", 30);
+                assertEquals(java.util.Set.of(), validate("event.schema.json", event), event);
+            }
+        }
+        String error = new String(dev.edgeagent.protocol.wire.Json.compact(
+                f.command("inspect", "{\"id\":\"op-schema-x\",\"app\":\"nobody\"}", "op-schema-x")));
+        assertEquals(java.util.Set.of(), validate("reply.schema.json", error), error);
+        try (MqttCli.Subscription status = f.mqtt.subscribe("edge/control/status")) {
+            String doc = status.next("\"schema\"", 20);
+            assertEquals(java.util.Set.of(), validate("status.schema.json", doc), doc);
+        }
+        String desired = "{\"version\":1,\"target\":\"control\",\"apps\":[{\"app\":\"schema\",\"image\":\"" + image + "\"}]}";
+        assertEquals(java.util.Set.of(), validate("desired-state.schema.json", desired));
+        assertTrue(!validate("deploy-order.schema.json", "{\"id\":\"x\",\"app\":\"Bad Name\",\"image\":\"busybox\"}").isEmpty(),
+                "the schemas can fail");
+        f.command("remove", "{\"id\":\"op-schema-rm\",\"app\":\"schema\"}", "op-schema-rm");
+    }
+
     @Test
     void anOrderDeliveredTwiceIsDoneOnceEvenAcrossAnAgentRestart() throws Exception {
         Map<String, Object> first = f.deploy("op-once", "once", image, ",\"restart\":\"no\"");

@@ -7,8 +7,9 @@ import java.util.Map;
 
 /** The one JSON configuration of the project: field order kept, pretty output for files people read. */
 public final class Json {
-    private static final JSON COMPACT = JSON.std.without(JSON.Feature.PRETTY_PRINT_OUTPUT);
-    private static final JSON PRETTY = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
+    // Nulls are written: "lastError": null says "none yet", which an absent field does not.
+    private static final JSON COMPACT = JSON.std.without(JSON.Feature.PRETTY_PRINT_OUTPUT).with(JSON.Feature.WRITE_NULL_PROPERTIES);
+    private static final JSON PRETTY = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).with(JSON.Feature.WRITE_NULL_PROPERTIES);
 
     private Json() {}
 
