@@ -52,6 +52,18 @@ final class AgentFixture implements AutoCloseable {
         events = mqtt.subscribePersistent("edge/" + device + "/events", "test-events-" + device);
     }
 
+    /** A fixture with the demo image pushed and the agent started; {@link #demo} is its pinned reference. */
+    static AgentFixture withDemo(String device, List<String> groups) throws Exception {
+        AgentFixture f = new AgentFixture(device);
+        f.groups = groups;
+        f.demo = f.registry.pushDemoImage(f.work.resolve("image"), "demo");
+        f.startAgent();
+        return f;
+    }
+
+    /** The demo image, pinned, when made by {@link #withDemo}. */
+    String demo;
+
     void startAgent() throws Exception {
         AgentConfig base = AgentConfig.of(new DeviceId(device), URI.create(broker.uri()), work.resolve("root"),
                 Tools.require("runc", "runc"), work.resolve("runc"), insecure);

@@ -18,9 +18,8 @@ class ControlPlaneIT {
 
     @BeforeAll
     static void start() throws Exception {
-        f = new AgentFixture("control");
-        image = f.registry.pushDemoImage(f.work.resolve("image"), "demo");
-        f.startAgent();
+        f = AgentFixture.withDemo("control", List.of());
+        image = f.demo;
     }
 
     @AfterAll

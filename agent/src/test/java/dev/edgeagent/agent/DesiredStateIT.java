@@ -20,10 +20,8 @@ class DesiredStateIT {
 
     @BeforeAll
     static void start() throws Exception {
-        f = new AgentFixture("desired");
-        f.groups = List.of("north");
-        image = f.registry.pushDemoImage(f.work.resolve("image"), "demo");
-        f.startAgent();
+        f = AgentFixture.withDemo("desired", List.of("north"));
+        image = f.demo;
     }
 
     @AfterAll

@@ -24,9 +24,8 @@ class LocalSocketIT {
 
     @BeforeAll
     static void start() throws Exception {
-        f = new AgentFixture("local");
-        image = f.registry.pushDemoImage(f.work.resolve("image"), "demo");
-        f.startAgent();
+        f = AgentFixture.withDemo("local", java.util.List.of());
+        image = f.demo;
     }
 
     @AfterAll

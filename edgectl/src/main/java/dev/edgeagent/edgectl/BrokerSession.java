@@ -66,6 +66,16 @@ final class BrokerSession implements AutoCloseable {
         client.publish(topic, new MqttMessage(payload, 1, false, props));
     }
 
+    /** Publishes an order with an MQTT 5 response topic of this session's own and the order id as correlation data. */
+    void sendOrder(String topic, byte[] payload, String orderId) throws MqttException {
+        String replyTopic = "edgectl/" + clientId + "/reply";
+        subscribe(replyTopic);
+        MqttProperties props = new MqttProperties();
+        props.setResponseTopic(replyTopic);
+        props.setCorrelationData(orderId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        publish(topic, payload, props);
+    }
+
     void publishRetained(String topic, byte[] payload) throws MqttException {
         client.publish(topic, new MqttMessage(payload, 1, true, null));
     }

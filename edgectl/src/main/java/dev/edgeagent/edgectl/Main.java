@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /** The operator's CLI. Exit codes: 0 done, 1 the device refused or failed, 2 usage, 3 broker or timeout. */
 public final class Main {
@@ -120,13 +119,8 @@ public final class Main {
         Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 300);
         try (BrokerSession session = new BrokerSession(broker(a))) {
-            String replyTopic = "edgectl/" + session.clientId() + "/reply";
-            session.subscribe(replyTopic);
             session.subscribe(topics.events());
-            MqttProperties props = new MqttProperties();
-            props.setResponseTopic(replyTopic);
-            props.setCorrelationData(id.value().getBytes(StandardCharsets.UTF_8));
-            session.publish(topics.command("deploy"), DeployOrderJson.encode(order), props);
+            session.sendOrder(topics.command("deploy"), DeployOrderJson.encode(order), id.value());
             if (!a.flag("--json")) {
                 out.println("order " + id + " sent to " + device + ": deploy " + order.app() + " = " + image);
             }
@@ -143,18 +137,9 @@ public final class Main {
                     }
                     continue;
                 }
-                if (!id.value().equals(msg.get("id"))) {
-                    continue;
+                if (id.value().equals(msg.get("id"))) {
+                    return printReply(Commands.DEPLOY, r.message().getPayload(), a.flag("--json"));
                 }
-                boolean ok = Boolean.TRUE.equals(msg.get("ok"));
-                if (a.flag("--json")) {
-                    out.println(new String(r.message().getPayload(), StandardCharsets.UTF_8));
-                } else if (ok) {
-                    out.println("done: " + msg.get("message"));
-                } else {
-                    err.println("failed [" + msg.get("code") + "]: " + msg.get("message"));
-                }
-                return ok ? OK : FAILED;
             }
         }
     }
@@ -173,31 +158,16 @@ public final class Main {
         Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 30);
         try (BrokerSession session = new BrokerSession(broker(a))) {
-            String replyTopic = "edgectl/" + session.clientId() + "/reply";
-            session.subscribe(replyTopic);
-            MqttProperties props = new MqttProperties();
-            props.setResponseTopic(replyTopic);
-            props.setCorrelationData(id.value().getBytes(StandardCharsets.UTF_8));
-            session.publish(topics.command(command), AppOrderJson.encode(order), props);
+            session.sendOrder(topics.command(command), AppOrderJson.encode(order), id.value());
             while (true) {
                 BrokerSession.Received r = session.next(deadline - System.currentTimeMillis());
                 if (r == null) {
                     err.println("edgectl: no reply from " + device + " within the timeout (is its agent running?)");
                     return UNREACHABLE;
                 }
-                Map<String, Object> msg = parse(r.message().getPayload());
-                if (!id.value().equals(msg.get("id"))) {
-                    continue;
+                if (id.value().equals(parse(r.message().getPayload()).get("id"))) {
+                    return printReply(command, r.message().getPayload(), a.flag("--json"));
                 }
-                boolean ok = Boolean.TRUE.equals(msg.get("ok"));
-                if (a.flag("--json")) {
-                    out.println(new String(r.message().getPayload(), StandardCharsets.UTF_8));
-                } else if (!ok) {
-                    err.println("failed [" + msg.get("code") + "]: " + msg.get("message"));
-                } else {
-                    out.print(ReplyView.render(command, msg));
-                }
-                return ok ? OK : FAILED;
             }
         }
     }

@@ -22,6 +22,7 @@ final class ReplyView {
                 }
             }
             case "inspect", "info" -> result.forEach((k, v) -> sb.append(String.format("%-16s %s%n", k, v)));
+            case "deploy" -> sb.append("done: ").append(reply.get("message")).append('\n');
             default -> sb.append(reply.get("message")).append('\n');
         }
         return sb.toString();
