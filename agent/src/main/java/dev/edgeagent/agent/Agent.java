@@ -17,6 +17,7 @@ import dev.edgeagent.agent.state.StateStore;
 import dev.edgeagent.agent.status.StatusReporter;
 import dev.edgeagent.agent.supervise.AppSupervisor;
 import dev.edgeagent.agent.supervise.ContainerLauncher;
+import dev.edgeagent.ota.DiskGuard;
 import dev.edgeagent.ota.ImagePuller;
 import dev.edgeagent.ota.blob.BlobStore;
 import dev.edgeagent.ota.registry.RegistryClient;
@@ -85,7 +86,7 @@ public final class Agent implements AutoCloseable {
         AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(),
                 new LogRotator(config.logMaxBytes(), config.logKeep()), agent.operations, agent.timer, clock);
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
-                profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), clock);
+                profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), clock);
         deployer.removeAbandonedStaging();
         StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
         java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();

@@ -20,7 +20,7 @@ import java.util.Set;
 /** The agent's configuration file, validated as it is read: every error names the field. */
 public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Path> runtimeBinary, Path runtimeStateRoot,
         String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
-        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket) {
+        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket, long diskReserveBytes) {
     /** The broker's CA and, for mutual TLS, the device's certificate and key, all PEM files. */
     public record MqttTls(Path ca, Optional<Path> cert, Optional<Path> key) {
         public MqttTls {
@@ -33,7 +33,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
     public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
     public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
-            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket");
+            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket", "diskReserveBytes");
+    public static final long DEFAULT_DISK_RESERVE = 64L << 20;
     public static final Path DEFAULT_LOCAL_SOCKET = Path.of("/run/edgeagent/edgeagent.sock");
     public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
     public static final int DEFAULT_LOG_KEEP = 3;
@@ -55,6 +56,9 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
         insecureRegistries = Set.copyOf(insecureRegistries);
         registryCredentials = Map.copyOf(registryCredentials);
         groups = List.copyOf(groups);
+        if (diskReserveBytes < 0) {
+            throw new IllegalArgumentException("diskReserveBytes must not be negative");
+        }
         for (String g : groups) {
             if (!g.matches("[a-z0-9][a-z0-9-]{0,62}")) {
                 throw new IllegalArgumentException("group '" + g + "' must be 1-63 lowercase letters, digits and '-'");
@@ -70,7 +74,7 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
             Set<String> insecureRegistries) {
         return new AgentConfig(deviceId, broker, root, Optional.of(runtimeBinary), runtimeStateRoot, "generic-x86_64", insecureRegistries,
                 Optional.empty(), Map.of(), 65536, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_KEEP, Optional.empty(),
-                List.of(), runtimeStateRoot.resolveSibling("edgeagent.sock"));
+                List.of(), runtimeStateRoot.resolveSibling("edgeagent.sock"), DEFAULT_DISK_RESERVE);
     }
 
     public TransportSettings registryTransport() {
@@ -127,7 +131,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
                     (int) f.optionalLong("logKeep").orElse(DEFAULT_LOG_KEEP),
                     mqttTls(f.optionalObject("mqttTls")),
                     f.optionalStrings("groups").orElse(List.of()),
-                    Path.of(f.optionalString("localSocket").orElse(DEFAULT_LOCAL_SOCKET.toString())));
+                    Path.of(f.optionalString("localSocket").orElse(DEFAULT_LOCAL_SOCKET.toString())),
+                    f.optionalLong("diskReserveBytes").orElse(DEFAULT_DISK_RESERVE));
         } catch (Fields.WireException | IllegalArgumentException e) {
             throw new IOException("config " + file + ": " + e.getMessage(), e);
         }

@@ -15,6 +15,7 @@ public enum ErrorCode {
     UNSUPPORTED_IMAGE(Category.INPUT),
     UNSAFE_LAYER(Category.INTEGRITY),
     STORAGE_ERROR(Category.STORAGE),
+    INSUFFICIENT_STORAGE(Category.STORAGE),
     RUNTIME_ERROR(Category.RUNTIME),
     INTERNAL(Category.INTERNAL);
 

@@ -6,6 +6,7 @@ import dev.edgeagent.agent.supervise.AppSupervisor;
 import dev.edgeagent.agent.supervise.ContainerLauncher;
 import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.StateStore;
+import dev.edgeagent.ota.DiskGuard;
 import dev.edgeagent.ota.ImagePuller;
 import dev.edgeagent.ota.OtaException;
 import dev.edgeagent.ota.PullProgress;
@@ -71,9 +72,11 @@ public final class Deployer {
     private final DeviceProfile profile;
     private final SeccompProfile seccomp;
     private final Clock clock;
+    private final DiskGuard diskGuard;
 
     public Deployer(AgentPaths paths, StateStore state, BlobStore blobs, ImagePuller puller, LayerUnpacker unpacker,
-            ContainerLauncher launcher, AppSupervisor supervisor, DeviceProfile profile, SeccompProfile seccomp, Clock clock) {
+            ContainerLauncher launcher, AppSupervisor supervisor, DeviceProfile profile, SeccompProfile seccomp, DiskGuard diskGuard,
+            Clock clock) {
         this.paths = paths;
         this.state = state;
         this.blobs = blobs;
@@ -84,6 +87,7 @@ public final class Deployer {
         this.profile = profile;
         this.seccomp = seccomp;
         this.clock = clock;
+        this.diskGuard = diskGuard;
     }
 
     /** Removes generations a crash left half-built: they never became visible, so nothing refers to them. */
@@ -122,6 +126,17 @@ public final class Deployer {
         PulledImage image;
         try {
             image = puller.resolve(order.image(), profile.platform(), progress);
+        } catch (OtaException e) {
+            throw new DeployFailure(e.code(), e.getMessage(), e);
+        }
+
+        DiskGuard.Need need = DiskGuard.need(image, blobs);
+        if (need.unpacked() > admission.storageBytes()) {
+            throw new DeployFailure(ErrorCode.LIMIT_EXCEEDED, "the image would unpack to about " + (need.unpacked() >> 20)
+                    + " MiB, above the ceiling of profile " + profile.name() + " (ceilings.storageBytes = " + admission.storageBytes() + ")");
+        }
+        try {
+            diskGuard.check(need, paths.root());
         } catch (OtaException e) {
             throw new DeployFailure(e.code(), e.getMessage(), e);
         }
