@@ -40,6 +40,7 @@ public final class Main {
                    edgectl logs --device ID --app NAME [--tail N]
                    edgectl ps|ping|info --device ID
                    edgectl status --device ID
+                   edgectl watch --device ID [--app NAME] [--timeout SECONDS]   follow events (pull progress as a bar)
                    edgectl desired set (--device ID | --group NAME) --file STATE.json --version N
                           STATE.json: {"apps": [{"app": …, "image": …@sha256:…, …}, …]}; published retained
             The broker defaults to $EDGE_BROKER, else tcp://127.0.0.1:1883.
@@ -78,6 +79,7 @@ public final class Main {
                 case "ps", "ping", "info" -> appCommand(argv[0].equals("ps") ? Commands.LIST : argv[0],
                         new Args(rest, concat(COMMON, "--id"), List.of("--json", "--local")));
                 case "status" -> status(new Args(rest, COMMON, List.of("--json")));
+                case "watch" -> watch(new Args(rest, concat(COMMON, "--app"), List.of("--json")));
                 case "desired" -> {
                     if (rest.isEmpty() || !rest.get(0).equals("set")) {
                         throw new Args.UsageError("desired takes 'set'");
@@ -133,7 +135,7 @@ public final class Main {
                 Map<String, Object> msg = parse(r.message().getPayload());
                 if (r.topic().equals(topics.events())) {
                     if (id.value().equals(msg.get("op")) && !a.flag("--json")) {
-                        out.println("  " + describeEvent(msg));
+                        out.println("  " + EventView.line(msg));
                     }
                     continue;
                 }
@@ -234,6 +236,42 @@ public final class Main {
         return ok ? OK : FAILED;
     }
 
+    /** Follows a device's events until the timeout (or Ctrl-C); on a terminal, pull progress redraws one bar. */
+    private int watch(Args a) throws Args.UsageError, MqttException, InterruptedException {
+        DeviceId device = new DeviceId(a.require("--device"));
+        Optional<String> app = a.get("--app");
+        long deadline = a.get("--timeout").isPresent() ? System.currentTimeMillis() + timeoutMillis(a, 1) : Long.MAX_VALUE;
+        boolean terminal = System.console() != null && !a.flag("--json");
+        try (BrokerSession session = new BrokerSession(broker(a))) {
+            session.subscribe(new Topics(device).events());
+            boolean onBar = false;
+            while (System.currentTimeMillis() < deadline) {
+                BrokerSession.Received r = session.next(Math.min(1000, deadline - System.currentTimeMillis()));
+                if (r == null) {
+                    continue;
+                }
+                Map<String, Object> e = parse(r.message().getPayload());
+                if (app.isPresent() && !app.get().equals(e.get("app"))) {
+                    continue;
+                }
+                if (a.flag("--json")) {
+                    out.println(new String(r.message().getPayload(), StandardCharsets.UTF_8));
+                    continue;
+                }
+                boolean progress = "pull.progress".equals(e.get("type"));
+                if (terminal && progress) {
+                    out.print("\r" + EventView.line(e));
+                    onBar = true;
+                } else {
+                    out.println((onBar ? "\n" : "") + EventView.line(e));
+                    onBar = false;
+                }
+                out.flush();
+            }
+        }
+        return OK;
+    }
+
     private int status(Args a) throws Args.UsageError, MqttException, InterruptedException {
         DeviceId device = new DeviceId(a.require("--device"));
         Topics topics = new Topics(device);
@@ -251,19 +289,6 @@ public final class Main {
             out.print(StatusView.render(parse(r.message().getPayload())));
             return OK;
         }
-    }
-
-    private static String describeEvent(Map<String, Object> e) {
-        if ("pull.progress".equals(e.get("type"))) {
-            return "pull.progress " + e.get("percent") + "% (" + e.get("blobs") + " of " + e.get("of") + " blobs verified)";
-        }
-        StringBuilder sb = new StringBuilder(String.valueOf(e.get("type")));
-        e.forEach((k, v) -> {
-            if (!List.of("time", "device", "op", "app", "type").contains(k)) {
-                sb.append(' ').append(k).append('=').append(v);
-            }
-        });
-        return sb.toString();
     }
 
     private static Map<String, Object> parse(byte[] payload) {

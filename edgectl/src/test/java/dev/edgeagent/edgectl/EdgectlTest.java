@@ -1,0 +1,63 @@
+package dev.edgeagent.edgectl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EdgectlTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return new Main(new PrintStream(out, true), new PrintStream(err, true)).run(args);
+    }
+
+    @Test
+    void sizesReadLikeAPersonWritesThem() {
+        assertEquals(64L << 20, ByteSize.parse("64m"));
+        assertEquals(1L << 30, ByteSize.parse("1G"));
+        assertEquals(524288, ByteSize.parse("524288"));
+        assertThrows(IllegalArgumentException.class, () -> ByteSize.parse("lots"));
+    }
+
+    @Test
+    void usageErrorsExitTwoAndSayWhat() {
+        assertEquals(2, run("deploy", "--device", "d1", "--app", "demo"));
+        assertTrue(err.toString().contains("--image is required"), err.toString());
+        assertEquals(2, run("deploy", "--device", "d1", "--app", "demo", "--image", "busybox:latest"));
+        assertTrue(err.toString().contains("not pinned by digest"), err.toString());
+        assertEquals(2, run("frobnicate"));
+        assertEquals(2, run("stop", "--device", "d1", "--app", "demo", "--colour", "red"));
+        assertTrue(err.toString().contains("unknown option '--colour'"));
+    }
+
+    @Test
+    void aMissingLocalSocketExitsThree() {
+        assertEquals(3, run("ping", "--local", "--socket", "/nonexistent/edgeagent.sock"));
+        assertTrue(err.toString().contains("cannot reach the agent's local socket"), err.toString());
+    }
+
+    @Test
+    void progressIsABar() {
+        assertEquals("[###############...............]  50%", EventView.bar(50));
+        assertEquals("[..............................]   0%", EventView.bar(-3));
+        String line = EventView.line(Map.of("type", "pull.progress", "app", "demo", "op", "op-1", "percent", 100, "blobs", 2, "of", 2));
+        assertTrue(line.contains("[##############################] 100%") && line.contains("2/2 blobs"), line);
+        assertTrue(EventView.line(Map.of("type", "deploy.failed", "app", "demo", "op", "op-1", "code", "DIGEST_MISMATCH"))
+                .contains("deploy.failed code=DIGEST_MISMATCH"));
+    }
+
+    @Test
+    void repliesReadWell() {
+        String ps = ReplyView.render("list", Map.of("ok", true, "result", Map.of("apps",
+                List.of(Map.of("app", "demo", "phase", "RUNNING", "generation", 2, "restarts", 0, "image", "r/demo@sha256:x")))));
+        assertTrue(ps.startsWith("APP") && ps.contains("demo") && ps.contains("RUNNING"), ps);
+        assertEquals("a\nb\n", ReplyView.render("logs", Map.of("result", Map.of("lines", List.of("a", "b")))));
+    }
+}
