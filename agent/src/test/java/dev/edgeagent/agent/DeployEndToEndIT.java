@@ -118,6 +118,29 @@ class DeployEndToEndIT {
     }
 
     @Test
+    void aReleaseThatDiesWithinItsGracePeriodIsRolledBackByItself() throws Exception {
+        assertEquals(true, f.deploy("op-canary-1", "canary", demo.toString(), "").get("ok"));
+        String bad = TestImages.push(f, "bad", List.of("/bin/sh", "-c", "echo 'bad: start'; sleep 1; exit 1"), null);
+        Map<String, Object> reply = f.deploy("op-canary-2", "canary", bad, ",\"health\":{\"graceSeconds\":3}");
+        assertEquals("ROLLED_BACK", reply.get("code"), reply.toString());
+        assertTrue(String.valueOf(reply.get("message")).contains("generation 1 runs again"), reply.toString());
+        f.event("canary", "rollback.done", 10);
+
+        Map<String, Object> doc = f.status("\"canary\"");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> canary = (Map<String, Object>) ((Map<String, Object>) doc.get("apps")).get("canary");
+        assertEquals(1, canary.get("generation"));
+        assertEquals(demo.toString(), canary.get("image"), "the old release runs again");
+        List<String> containers = f.containers();
+        assertTrue(containers.contains("canary-1") && !containers.contains("canary-2"), containers.toString());
+        try (Stream<Path> gens = Files.list(f.config.root().resolve("apps/canary"))) {
+            assertEquals(List.of("1"), gens.map(p -> p.getFileName().toString()).toList(), "the failed generation is gone");
+        }
+        Map<String, Object> healthy = f.deploy("op-canary-3", "canary", demo.toString(), ",\"health\":{\"graceSeconds\":1}");
+        assertEquals(true, healthy.get("ok"), "a release that stays up passes: " + healthy);
+    }
+
+    @Test
     void aManifestWithTheWrongDigestStopsTheDeployAndLeavesNothing() throws Exception {
         String image = manifestLiar.host() + "/demo@" + demo.requireDigest();
         Map<String, Object> reply = f.deploy("op-bad-manifest", "badmanifest", image, "");

@@ -9,10 +9,12 @@ import java.util.regex.Pattern;
 /**
  * What an app asks beyond the hardened default; each item must be granted by the device profile. {@code seccomp}
  * is the app's own profile in the OCI/Docker JSON format, kept as sent and read against the device by the agent.
+ * {@code healthGraceSeconds}: how long a new generation must stay up before it replaces the old one for good.
  */
 public record AppOptions(Set<String> capabilities, List<String> devices, boolean hostNetwork, List<VolumeMount> volumes,
-        Optional<Map<String, Object>> seccomp) {
-    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of(), Optional.empty());
+        Optional<Map<String, Object>> seccomp, int healthGraceSeconds) {
+    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of(), Optional.empty(), 0);
+    public static final int MAX_HEALTH_GRACE_SECONDS = 600;
     private static final Pattern CAP = Pattern.compile("CAP_[A-Z_]{2,32}");
     private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9._/-]{1,200}");
 
@@ -34,5 +36,8 @@ public record AppOptions(Set<String> capabilities, List<String> devices, boolean
         devices = List.copyOf(devices);
         volumes = List.copyOf(volumes);
         seccomp = seccomp.map(java.util.Collections::unmodifiableMap);
+        if (healthGraceSeconds < 0 || healthGraceSeconds > MAX_HEALTH_GRACE_SECONDS) {
+            throw new IllegalArgumentException("health.graceSeconds must be 0.." + MAX_HEALTH_GRACE_SECONDS);
+        }
     }
 }

@@ -17,6 +17,7 @@ public enum ErrorCode {
     STORAGE_ERROR(Category.STORAGE),
     INSUFFICIENT_STORAGE(Category.STORAGE),
     RUNTIME_ERROR(Category.RUNTIME),
+    ROLLED_BACK(Category.RUNTIME),
     INTERNAL(Category.INTERNAL);
 
     public enum Category { INPUT, POLICY, STATE, NETWORK, INTEGRITY, STORAGE, RUNTIME, INTERNAL }

@@ -164,6 +164,19 @@ public final class Deployer {
             previous.ifPresent(p -> restartPrevious(p, events));
             throw new DeployFailure(ErrorCode.RUNTIME_ERROR, e.getMessage(), e);
         }
+        int grace = order.options().healthGraceSeconds();
+        if (grace > 0) {
+            events.emit("health.started", Map.of("generation", generation, "graceSeconds", grace));
+            if (!staysUp(container, grace)) {
+                discard(container, bundle);
+                previous.ifPresent(p -> restartPrevious(p, events));
+                String after = previous.map(p -> "; generation " + p.generation() + " runs again").orElse("; nothing runs in its place");
+                events.emit("health.failed", Map.of("generation", generation, "graceSeconds", grace));
+                throw new DeployFailure(ErrorCode.ROLLED_BACK, "generation " + generation + " of " + app + " stopped within its "
+                        + grace + " s health grace period (its log: " + paths.log(app) + ")" + after);
+            }
+            events.emit("health.passed", Map.of("generation", generation, "graceSeconds", grace));
+        }
         AppRecord record = AppRecord.deployed(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
                 order.restart(), request, clock.instant());
         try {
@@ -308,6 +321,23 @@ public final class Deployer {
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not build generation " + generation + " of " + app
                     + ": " + e, e);
         }
+    }
+
+    /** Whether the new container is still running at the end of its grace period; it is checked every 100 ms. */
+    private boolean staysUp(ContainerId container, int graceSeconds) {
+        long deadline = System.nanoTime() + graceSeconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!launcher.isRunning(container)) {
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return launcher.isRunning(container);
     }
 
     private void restartPrevious(AppRecord previous, DeployEvents events) {

@@ -60,6 +60,9 @@ public final class DeployOrderJson {
             out.put("volumes", vols);
         }
         o.seccomp().ifPresent(p -> out.put("seccomp", p));
+        if (o.healthGraceSeconds() > 0) {
+            out.put("health", Map.of("graceSeconds", o.healthGraceSeconds()));
+        }
         return Json.compact(out);
     }
 
@@ -79,7 +82,7 @@ public final class DeployOrderJson {
         try {
             Fields f = new Fields(map, "");
             id = Optional.of(new OperationId(f.requireString("id")));
-            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "volumes", "seccomp"));
+            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "volumes", "seccomp", "health"));
             AppName app = new AppName(f.requireString("app"));
             ImageRef image = ImageRef.parse(f.requireString("image"));
             image.requireDigest();
@@ -102,7 +105,7 @@ public final class DeployOrderJson {
             }
             AppOptions options = new AppOptions(new java.util.LinkedHashSet<>(f.optionalStrings("capabilities").orElse(List.of())),
                     f.optionalStrings("devices").orElse(List.of()), network.equals("host"), volumes,
-                    f.optionalObject("seccomp").map(Fields::asMap));
+                    f.optionalObject("seccomp").map(Fields::asMap), healthGrace(f));
             return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources, restart, options), id);
         } catch (Fields.WireException | IllegalArgumentException e) {
             return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, e.getMessage(), id);
@@ -119,6 +122,16 @@ public final class DeployOrderJson {
         } catch (IOException | Fields.WireException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    private static int healthGrace(Fields f) throws Fields.WireException {
+        Optional<Fields> health = f.optionalObject("health");
+        if (health.isEmpty()) {
+            return 0;
+        }
+        health.get().refuseUnknown(List.of("graceSeconds"));
+        long grace = health.get().optionalLong("graceSeconds").orElse(0);
+        return (int) Math.max(-1, Math.min(grace, Integer.MAX_VALUE));
     }
 
     private static String firstLine(String s) {
