@@ -29,7 +29,7 @@ final class MqttCli {
     void publish(String topic, String payload, String responseTopic, String correlation) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Tools.require("mosquitto_pub", "mosquitto-clients").toString(),
                 "-V", "5", "-h", "127.0.0.1", "-p", Integer.toString(port), "-q", "1", "-t", topic, "-m", payload));
-        if (responseTopic != null) {
+        if (responseTopic != null && correlation != null) {
             cmd.addAll(List.of("-D", "publish", "response-topic", responseTopic, "-D", "publish", "correlation-data", correlation));
         }
         Tools.run(cmd, 30).orThrow("mosquitto_pub");

@@ -21,6 +21,9 @@ public interface ContainerRuntime {
 
     void kill(ContainerId id, String signal) throws RuntimeFailure;
 
+    /** Every container this runtime holds under the agent's state root. */
+    java.util.List<ContainerId> list() throws RuntimeFailure;
+
     /** Removes the container, killing it first when {@code force}; a container the runtime does not know is fine. */
     void delete(ContainerId id, boolean force) throws RuntimeFailure;
 }

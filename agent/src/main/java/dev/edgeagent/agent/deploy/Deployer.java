@@ -107,6 +107,54 @@ public final class Deployer {
         }
     }
 
+    /**
+     * At start, after a crash: removes containers and generation folders that no app record names. A deploy killed
+     * between starting its new generation and recording it leaves both behind; the record still names the old one.
+     */
+    public void removeOrphans() throws IOException {
+        java.util.Set<ContainerId> wanted = new java.util.HashSet<>();
+        java.util.Map<AppName, Long> generations = new java.util.HashMap<>();
+        for (AppRecord a : state.apps()) {
+            wanted.add(a.container());
+            generations.put(a.name(), a.generation());
+        }
+        try {
+            for (ContainerId c : launcher.runtime().list()) {
+                if (!wanted.contains(c)) {
+                    Logger.info("removing container {}, which no app record names (left by an interrupted deploy)", c);
+                    launcher.runtime().delete(c, true);
+                }
+            }
+        } catch (dev.edgeagent.runtime.RuntimeFailure e) {
+            Logger.warn("cannot list the runtime's containers: {}", e.getMessage());
+        }
+        if (!Files.isDirectory(paths.apps())) {
+            return;
+        }
+        try (var appDirs = Files.list(paths.apps())) {
+            for (Path appDir : appDirs.toList()) {
+                String name = appDir.getFileName().toString();
+                Long keep;
+                try {
+                    keep = generations.get(new AppName(name));
+                } catch (IllegalArgumentException notAnApp) {
+                    continue; // not a folder the agent made (a pull check's scratch tree, say)
+                }
+                try (var entries = Files.list(appDir)) {
+                    for (Path gen : entries.toList()) {
+                        if (keep == null || !gen.getFileName().toString().equals(Long.toString(keep))) {
+                            Logger.info("removing {}, which no app record names", gen);
+                            Trees.deleteRecursively(gen);
+                        }
+                    }
+                }
+                if (keep == null) {
+                    Trees.deleteRecursively(appDir);
+                }
+            }
+        }
+    }
+
     public AppRecord deploy(DeployOrder order, DeployEvents events) throws DeployFailure {
         AppName app = order.app();
         Admission admission = admit(order);

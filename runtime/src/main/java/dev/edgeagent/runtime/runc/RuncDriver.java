@@ -117,6 +117,23 @@ public final class RuncDriver implements ContainerRuntime {
     }
 
     @Override
+    public List<ContainerId> list() throws RuntimeFailure {
+        List<String> cmd = base(null);
+        cmd.addAll(List.of("list", "-q"));
+        Result r = run(cmd);
+        if (r.exit != 0) {
+            throw new RuntimeFailure(version + " list failed: " + r.output.strip());
+        }
+        List<ContainerId> out = new ArrayList<>();
+        for (String line : r.output.strip().split("\\s+")) {
+            if (!line.isEmpty()) {
+                out.add(new ContainerId(line));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public void kill(ContainerId id, String signal) throws RuntimeFailure {
         check(List.of("kill", id.value(), signal), "kill " + id);
     }
