@@ -127,8 +127,11 @@ public final class Agent implements AutoCloseable {
             agent.operations.submit(supervisor::adoptAll).get();
             agent.operations.submit(() -> reconciler.resume((type, details) -> channel.event(Messages.event(clock,
                     config.deviceId().value(), new OperationId("desired"), "-", type, details))));
-            channel.start((name, payload, replyTo) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
-                    .submit(() -> dispatcher.dispatch(name, payload, replyTo)));
+            channel.start((name, payload, replyTo, done) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
+                    .submit(() -> {
+                        dispatcher.dispatch(name, payload, replyTo);
+                        done.run();
+                    }));
             agent.local = LocalSocketServer.open(config.localSocket(), config.maxOrderBytes(), (name, order, reply) ->
                     (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
                             .submit(() -> dispatcher.dispatch(name, order, reply)));

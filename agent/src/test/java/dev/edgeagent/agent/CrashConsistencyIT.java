@@ -110,6 +110,22 @@ class CrashConsistencyIT {
         return text.split(java.util.regex.Pattern.quote(needle), -1).length - 1;
     }
 
+    @Test
+    void anOrderTheAgentDiedInTheMiddleOfIsDeliveredAgainAndDone() throws Exception {
+        // Acknowledged to the broker only once done: killed mid-way, the order comes back and is carried out.
+        f.mqtt.publish("edge/crash/cmd/deploy", "{\"id\":\"redeliver-1\",\"app\":\"late\",\"image\":\"" + imageB
+                + "\",\"restart\":\"no\"}", "test/crash/replies", "redeliver-1");
+        Thread.sleep(60);
+        Tools.run(List.of("kill", "-KILL", Long.toString(agent.pid())), 10).orThrow("kill -9");
+        agent.waitFor();
+        agent = launch();
+        restarts++;
+        waitConnected();
+        Map<String, Object> reply = Json.object(f.replies.next("\"redeliver-1\"", 60).getBytes());
+        assertEquals(true, reply.get("ok"), reply.toString());
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> f.containers().contains("late-1"));
+    }
+
     private void assertOneWholeGeneration(int loop) throws Exception {
         Awaitility.await("loop " + loop + ": the app runs again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> "RUNNING".equals(record().get("phase")) && f.containers().contains(String.valueOf(record().get("container")))

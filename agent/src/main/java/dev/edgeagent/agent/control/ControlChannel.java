@@ -2,10 +2,14 @@ package dev.edgeagent.agent.control;
 
 /** The agent's side of the control plane: orders come in, replies, events and status go out. */
 public interface ControlChannel extends AutoCloseable {
-    /** Receives one command on the channel's own thread: it must hand the work off, not do it there. */
+    /**
+     * Receives one command on the channel's own thread: it must hand the work off, not do it there, and call
+     * {@code done} once the order is carried out and answered. Only then is it acknowledged to the broker, so an
+     * order the agent dies in the middle of is delivered again.
+     */
     @FunctionalInterface
     interface CommandHandler {
-        void onCommand(String name, byte[] payload, ReplyTo replyTo);
+        void onCommand(String name, byte[] payload, ReplyTo replyTo, Runnable done);
     }
 
     void start(CommandHandler handler) throws Exception;

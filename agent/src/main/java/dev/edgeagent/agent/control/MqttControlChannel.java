@@ -72,6 +72,7 @@ public final class MqttControlChannel implements ControlChannel {
     public void start(CommandHandler commandHandler) throws MqttException {
         this.handler = commandHandler;
         client.setCallback(new Callback());
+        client.setManualAcks(true);
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(false);
         options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
@@ -220,8 +221,17 @@ public final class MqttControlChannel implements ControlChannel {
                     Optional.ofNullable(p == null ? null : p.getResponseTopic()).filter(t -> !t.isEmpty()),
                     Optional.ofNullable(p == null ? null : p.getCorrelationData()));
             byte[] payload = message.getPayload();
+            int id = message.getId();
+            int qos = message.getQos();
+            Runnable done = () -> {
+                try {
+                    client.messageArrivedComplete(id, qos);
+                } catch (MqttException e) {
+                    Logger.warn("acknowledging {} failed (the broker will deliver it again): {}", topic, e.getMessage());
+                }
+            };
             try {
-                handler.onCommand(name, payload, replyTo);
+                handler.onCommand(name, payload, replyTo, done);
             } catch (RuntimeException e) {
                 Logger.error(e, "command {} could not be queued", name);
             }
