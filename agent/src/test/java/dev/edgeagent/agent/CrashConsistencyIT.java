@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The agent, a process of its own, is killed with SIGKILL at random moments of an update and started again. Each
- * time the app must run either the old or the new generation, whole — never neither, never both — with no
- * half-built generation or stray container left. 50 kills by default; {@code -Dedgeagent.killLoops=N} runs more (bench/kill-loop: 500).
+ * order is answered in the end (the broker delivers an unfinished one again), and the app then runs exactly the
+ * recorded generation, whole — never neither, never both — with no half-built generation or stray container left. 50 kills by default; {@code -Dedgeagent.killLoops=N} runs more (bench/kill-loop: 500).
  */
 class CrashConsistencyIT {
     static AgentFixture f;
@@ -30,6 +30,8 @@ class CrashConsistencyIT {
     static String imageB;
     static Path config;
     static Process agent;
+    /** Replies to orders sent without a response topic. */
+    static MqttCli.Subscription deviceReplies;
 
     @BeforeAll
     static void start() throws Exception {
@@ -41,6 +43,7 @@ class CrashConsistencyIT {
                 "root", f.work.resolve("root").toString(), "runtimeStateRoot", f.work.resolve("runc").toString(),
                 "runtime", Tools.require("runc", "runc").toString(), "localSocket", f.work.resolve("agent.sock").toString(),
                 "insecureRegistries", List.of(f.registry.host())))));
+        deviceReplies = f.mqtt.subscribe("edge/crash/reply");
         agent = launch();
         waitConnected();
     }
@@ -49,6 +52,9 @@ class CrashConsistencyIT {
     static void stop() throws Exception {
         if (agent != null) {
             agent.destroyForcibly().waitFor();
+        }
+        if (deviceReplies != null) {
+            deviceReplies.close();
         }
         if (f != null) {
             f.close();
@@ -97,6 +103,9 @@ class CrashConsistencyIT {
             agent = launch();
             restarts++;
             waitConnected();
+            // Every order is answered in the end: before the kill, or when the broker delivers it again.
+            Map<String, Object> reply = Json.object(deviceReplies.next("\"id\":\"kill-" + i + "\"", 90).getBytes());
+            assertEquals(true, reply.get("ok"), "loop " + i + ": " + reply);
             assertOneWholeGeneration(i);
         }
         String log = Files.readString(f.work.resolve("agent.log"));
