@@ -6,7 +6,6 @@ import dev.edgeagent.protocol.Commands;
 import dev.edgeagent.protocol.Decoded;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.OperationId;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,16 +32,11 @@ public final class AppOrderJson {
         if (fields == null) {
             return new Decoded.Rejected<>(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + command + "'", Optional.empty());
         }
-        if (payload.length > maxBytes) {
-            return new Decoded.Rejected<>(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "order is " + payload.length + " bytes; the limit is " + maxBytes, Optional.empty());
+        Decoded<Map<String, Object>> read = OrderPayload.read(payload, maxBytes);
+        if (read instanceof Decoded.Rejected<Map<String, Object>> r) {
+            return new Decoded.Rejected<>(r.code(), r.message(), r.id());
         }
-        Map<String, Object> map;
-        try {
-            map = Json.object(payload);
-        } catch (IOException | RuntimeException e) {
-            return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "order is not a JSON object", Optional.empty());
-        }
+        Map<String, Object> map = ((Decoded.Ok<Map<String, Object>>) read).value();
         Optional<OperationId> id = Optional.empty();
         try {
             Fields f = new Fields(map, "");

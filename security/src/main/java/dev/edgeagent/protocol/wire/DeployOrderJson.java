@@ -67,17 +67,11 @@ public final class DeployOrderJson {
     }
 
     public static Decoded<DeployOrder> decode(byte[] payload, int maxBytes) {
-        if (payload.length > maxBytes) {
-            return new Decoded.Rejected<>(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "order is " + payload.length + " bytes; the limit is " + maxBytes, Optional.empty());
+        Decoded<Map<String, Object>> read = OrderPayload.read(payload, maxBytes);
+        if (read instanceof Decoded.Rejected<Map<String, Object>> r) {
+            return new Decoded.Rejected<>(r.code(), r.message(), r.id());
         }
-        Map<String, Object> map;
-        try {
-            map = Json.object(payload);
-        } catch (IOException e) {
-            return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "order is not a JSON object: " + firstLine(e.getMessage()),
-                    Optional.empty());
-        }
+        Map<String, Object> map = ((Decoded.Ok<Map<String, Object>>) read).value();
         Optional<OperationId> id = Optional.empty();
         try {
             Fields f = new Fields(map, "");
@@ -132,13 +126,5 @@ public final class DeployOrderJson {
         health.get().refuseUnknown(List.of("graceSeconds"));
         long grace = health.get().optionalLong("graceSeconds").orElse(0);
         return (int) Math.max(-1, Math.min(grace, Integer.MAX_VALUE));
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }
