@@ -81,13 +81,7 @@ public class PullBench {
         PulledImage image = puller.resolve(ref, Platform.host(), PullProgress.NONE);
         LayerUnpacker.Session session = new LayerUnpacker(UnpackLimits.DEFAULT).open(root.resolve("rootfs"),
                 new IdRange(15 * 65536, 65536));
-        puller.fetchLayers(image, PullProgress.NONE, (i, layer, blob) -> {
-            try {
-                session.apply(image.layerSource(i, blob));
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        puller.fetchAndUnpack(image, PullProgress.NONE, session, index -> { });
     }
 
     static long timed(Action a) throws Exception {

@@ -87,7 +87,6 @@ public final class Agent implements AutoCloseable {
                 new LogRotator(config.logMaxBytes(), config.logKeep()), agent.operations, agent.timer, clock);
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
                 profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), clock);
-        deployer.removeAbandonedStaging();
         deployer.removeOrphans();
         StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
         java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();

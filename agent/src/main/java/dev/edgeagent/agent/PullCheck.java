@@ -45,13 +45,7 @@ final class PullCheck {
             PulledImage image = puller.resolve(ref, platform, progress);
             Path rootfs = target.orElse(scratch.resolve("rootfs"));
             LayerUnpacker.Session session = new LayerUnpacker(UnpackLimits.DEFAULT).open(rootfs, CHECK_IDS);
-            puller.fetchLayers(image, progress, (index, layer, blob) -> {
-                try {
-                    session.apply(image.layerSource(index, blob));
-                } catch (IOException e) {
-                    throw new OtaException(ErrorCode.STORAGE_ERROR, "unpacking layer " + index + ": " + e.getMessage(), e);
-                }
-            });
+            puller.fetchAndUnpack(image, progress, session, index -> { });
             long unpacked = System.nanoTime();
             long entries;
             try (Stream<Path> walk = Files.walk(rootfs)) {

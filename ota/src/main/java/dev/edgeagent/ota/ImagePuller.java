@@ -107,6 +107,23 @@ public final class ImagePuller {
     }
 
     /**
+     * Fetches the layers and applies each to {@code session} as soon as it and the ones before it are verified;
+     * {@code applied} hears the 0-based index of each layer applied.
+     */
+    public void fetchAndUnpack(PulledImage image, PullProgress progress, dev.edgeagent.ota.unpack.LayerUnpacker.Session session,
+            java.util.function.IntConsumer applied) throws OtaException {
+        fetchLayers(image, progress, (index, layer, blob) -> {
+            try {
+                session.apply(image.layerSource(index, blob));
+            } catch (IOException e) {
+                throw new OtaException(ErrorCode.STORAGE_ERROR, "unpacking layer " + index + " (" + layer.digest() + "): "
+                        + e.getMessage(), e);
+            }
+            applied.accept(index);
+        });
+    }
+
+    /**
      * Fetches the layers {@link #PARALLEL_LAYERS} at a time and hands each to {@code consumer} in order as soon as it
      * and every layer before it are verified, so unpacking overlaps the downloads still running. The first failure,
      * of a download or of the consumer, stops the rest and is the one reported.

@@ -90,26 +90,10 @@ public final class Deployer {
         this.diskGuard = diskGuard;
     }
 
-    /** Removes generations a crash left half-built: they never became visible, so nothing refers to them. */
-    public void removeAbandonedStaging() throws IOException {
-        if (!Files.isDirectory(paths.apps())) {
-            return;
-        }
-        try (var appDirs = Files.list(paths.apps())) {
-            for (Path appDir : appDirs.toList()) {
-                try (var entries = Files.list(appDir)) {
-                    for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(".staging-")).toList()) {
-                        Logger.info("removing half-built generation {} left by an earlier run", p);
-                        Trees.deleteRecursively(p);
-                    }
-                }
-            }
-        }
-    }
-
     /**
-     * At start, after a crash: removes containers and generation folders that no app record names. A deploy killed
-     * between starting its new generation and recording it leaves both behind; the record still names the old one.
+     * At start, after a crash: removes containers and generation folders that no app record names — half-built
+     * staging dirs, and what a deploy killed between starting its new generation and recording it leaves behind
+     * (the record still names the old one).
      */
     public void removeOrphans() throws IOException {
         java.util.Set<ContainerId> wanted = new java.util.HashSet<>();
@@ -143,7 +127,8 @@ public final class Deployer {
                 try (var entries = Files.list(appDir)) {
                     for (Path gen : entries.toList()) {
                         if (keep == null || !gen.getFileName().toString().equals(Long.toString(keep))) {
-                            Logger.info("removing {}, which no app record names", gen);
+                            Logger.info(gen.getFileName().toString().startsWith(".staging-")
+                                    ? "removing half-built generation {} left by an earlier run" : "removing {}, which no app record names", gen);
                             Trees.deleteRecursively(gen);
                         }
                     }
@@ -339,15 +324,7 @@ public final class Deployer {
             UnpackLimits limits = new UnpackLimits(Math.min(UnpackLimits.DEFAULT.maxTotalBytes(), admission.storageBytes()),
                     UnpackLimits.DEFAULT.maxEntries(), UnpackLimits.DEFAULT.maxPathLength());
             LayerUnpacker.Session session = new LayerUnpacker(limits).open(rootfs, spec.ids());
-            puller.fetchLayers(image, progress, (index, layer, blob) -> {
-                try {
-                    session.apply(image.layerSource(index, blob));
-                } catch (IOException e) {
-                    throw new OtaException(ErrorCode.STORAGE_ERROR, "unpacking layer " + index + " (" + layer.digest() + "): "
-                            + e.getMessage(), e);
-                }
-                events.emit("unpack.layer", Map.of("layer", index + 1, "of", layers));
-            });
+            puller.fetchAndUnpack(image, progress, session, index -> events.emit("unpack.layer", Map.of("layer", index + 1, "of", layers)));
             events.emit("pull.verified", Map.of("manifestDigest", image.manifestDigest().toString()));
             for (String mountPoint : MOUNT_POINTS) {
                 unpacker.ensureDirectory(rootfs, mountPoint, spec.ids());
