@@ -18,9 +18,16 @@ public enum ErrorCode {
     INSUFFICIENT_STORAGE(Category.STORAGE),
     RUNTIME_ERROR(Category.RUNTIME),
     ROLLED_BACK(Category.RUNTIME),
+    UNSIGNED(Category.TRUST),
+    BAD_SIGNATURE(Category.TRUST),
+    UNKNOWN_KEY(Category.TRUST),
+    EXPIRED(Category.TRUST),
+    REPLAYED(Category.TRUST),
+    WRONG_TARGET(Category.TRUST),
+    IMAGE_NOT_TRUSTED(Category.TRUST),
     INTERNAL(Category.INTERNAL);
 
-    public enum Category { INPUT, POLICY, STATE, NETWORK, INTEGRITY, STORAGE, RUNTIME, INTERNAL }
+    public enum Category { INPUT, POLICY, STATE, NETWORK, INTEGRITY, STORAGE, RUNTIME, TRUST, INTERNAL }
 
     private final Category category;
 

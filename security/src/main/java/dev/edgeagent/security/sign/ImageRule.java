@@ -1,0 +1,27 @@
+package dev.edgeagent.security.sign;
+
+import java.util.Optional;
+
+/**
+ * Which signatures an image needs, by repository: {@code scope} is {@code registry/repository} exactly, a prefix
+ * ending in {@code /*}, or {@code *}. An empty {@code signers} means images in scope are refused outright.
+ */
+public record ImageRule(String scope, Optional<Role> signers) {
+    public ImageRule {
+        if (scope == null || !(scope.equals("*") || scope.matches("[a-zA-Z0-9.:\\-]+(/[a-z0-9._\\-]+)*(/\\*)?"))) {
+            throw new IllegalArgumentException("image scope '" + scope + "' must be registry/repository, a prefix ending in /*, or *");
+        }
+    }
+
+    /** How specifically this rule names {@code repository} (registry/path), or -1 when it does not. */
+    public int specificity(String repository) {
+        if (scope.equals("*")) {
+            return 0;
+        }
+        if (scope.endsWith("/*")) {
+            String prefix = scope.substring(0, scope.length() - 1);
+            return repository.startsWith(prefix) ? prefix.length() : -1;
+        }
+        return scope.equals(repository) ? Integer.MAX_VALUE : -1;
+    }
+}

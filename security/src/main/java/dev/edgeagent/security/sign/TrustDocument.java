@@ -1,0 +1,183 @@
+package dev.edgeagent.security.sign;
+
+import dev.edgeagent.protocol.ErrorCode;
+import dev.edgeagent.protocol.wire.Fields;
+import dev.edgeagent.protocol.wire.Json;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What a device trusts, TUF style: the root role (k of n keys) signs this document, which names the operator keys
+ * that may sign orders and desired states, and per repository the keys that must have signed an image. A new
+ * version replaces it only when signed by a threshold of the current root keys and of its own.
+ */
+public record TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
+        List<ImageRule> images) {
+    public static final String PAYLOAD_TYPE = "application/vnd.edgeagent.trust.v1+json";
+
+    public TrustDocument {
+        keys = Map.copyOf(keys);
+        images = List.copyOf(images);
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be 1 or more");
+        }
+        for (Role r : roles(root, operators, images)) {
+            for (KeyId k : r.keys()) {
+                if (!keys.containsKey(k)) {
+                    throw new IllegalArgumentException("key " + k.shortForm() + " is named by a role but not listed under keys");
+                }
+            }
+        }
+    }
+
+    private static List<Role> roles(Role root, Role operators, List<ImageRule> images) {
+        List<Role> out = new ArrayList<>(List.of(root, operators));
+        images.forEach(i -> i.signers().ifPresent(out::add));
+        return out;
+    }
+
+    /** The rule for {@code repository} ({@code registry/path}); the most specific one wins, and none means refuse. */
+    public Optional<ImageRule> imageRule(String repository) {
+        ImageRule best = null;
+        int score = -1;
+        for (ImageRule r : images) {
+            int s = r.specificity(repository);
+            if (s > score) {
+                best = r;
+                score = s;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The operator keys that signed {@code envelope}, at least the operator threshold of them. */
+    public Set<KeyId> verifyOperator(Envelope envelope, String what) throws TrustFailure {
+        return Threshold.require(Envelope.pae(envelope.payloadType(), envelope.payload()), candidates(envelope), operators, keys, what);
+    }
+
+    /** Reads a document from its envelope after checking it is signed by its own root threshold (provisioning). */
+    public static TrustDocument selfSigned(byte[] envelopeJson) throws TrustFailure {
+        Envelope env = envelope(envelopeJson);
+        TrustDocument doc = decode(env);
+        Threshold.require(Envelope.pae(env.payloadType(), env.payload()), candidates(env), doc.root, doc.keys, "trust document v" + doc.version);
+        return doc;
+    }
+
+    /**
+     * The successor of this document, accepted only when its version is higher and a threshold of this document's
+     * root keys and of its own root keys signed it (so a new root set must prove it holds its keys too).
+     */
+    public TrustDocument successor(byte[] envelopeJson) throws TrustFailure {
+        Envelope env = envelope(envelopeJson);
+        TrustDocument next = decode(env);
+        if (next.version <= version) {
+            throw new TrustFailure(ErrorCode.REPLAYED, "trust document v" + next.version + " is not newer than the one in force (v"
+                    + version + ")");
+        }
+        byte[] pae = Envelope.pae(env.payloadType(), env.payload());
+        Threshold.require(pae, candidates(env), root, keys, "trust document v" + next.version + " (current root keys)");
+        Threshold.require(pae, candidates(env), next.root, next.keys, "trust document v" + next.version + " (its own root keys)");
+        return next;
+    }
+
+    static List<Threshold.Candidate> candidates(Envelope env) {
+        return env.signatures().stream().map(s -> new Threshold.Candidate(Optional.of(s.keyid()), s.sig())).toList();
+    }
+
+    private static Envelope envelope(byte[] json) throws TrustFailure {
+        try {
+            return Envelope.parse(json);
+        } catch (IOException e) {
+            throw new TrustFailure(ErrorCode.UNSIGNED, "trust document: " + e.getMessage());
+        }
+    }
+
+    private static TrustDocument decode(Envelope env) throws TrustFailure {
+        if (!PAYLOAD_TYPE.equals(env.payloadType())) {
+            throw new TrustFailure(ErrorCode.BAD_REQUEST, "payloadType is '" + env.payloadType() + "', not " + PAYLOAD_TYPE);
+        }
+        try {
+            return fromJson(env.payload());
+        } catch (IOException e) {
+            throw new TrustFailure(ErrorCode.BAD_REQUEST, "trust document: " + e.getMessage());
+        }
+    }
+
+    // --- the payload's JSON -------------------------------------------------------------------------------------
+
+    public byte[] toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", version);
+        m.put("issuedAt", issuedAt.toString());
+        Map<String, Object> k = new TreeMap<>();
+        keys.forEach((id, key) -> k.put(id.value(), key.pem()));
+        m.put("keys", k);
+        m.put("root", role(root));
+        m.put("operators", role(operators));
+        List<Object> rules = new ArrayList<>();
+        for (ImageRule r : images) {
+            Map<String, Object> rule = new LinkedHashMap<>();
+            rule.put("scope", r.scope());
+            if (r.signers().isPresent()) {
+                rule.putAll(role(r.signers().get()));
+            } else {
+                rule.put("reject", true);
+            }
+            rules.add(rule);
+        }
+        m.put("images", rules);
+        return Json.pretty(m);
+    }
+
+    private static Map<String, Object> role(Role r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("keys", r.sortedKeys().stream().map(KeyId::value).toList());
+        m.put("threshold", r.threshold());
+        return m;
+    }
+
+    public static TrustDocument fromJson(byte[] json) throws IOException {
+        try {
+            Fields f = new Fields(Json.object(json), "");
+            f.refuseUnknown(List.of("version", "issuedAt", "keys", "root", "operators", "images"));
+            Map<KeyId, VerificationKey> keys = new LinkedHashMap<>();
+            Fields keySection = f.optionalObject("keys").orElseThrow(() -> new Fields.WireException("'keys' is missing"));
+            for (String id : keySection.keys()) {
+                VerificationKey key = KeyPem.readPublic(keySection.requireString(id));
+                if (!key.id().value().equals(id)) {
+                    throw new Fields.WireException("keys." + id.substring(0, Math.min(12, id.length())) + " is listed under an id that is not its own ("
+                            + key.id().shortForm() + ")");
+                }
+                keys.put(key.id(), key);
+            }
+            List<ImageRule> rules = new ArrayList<>();
+            for (Fields r : f.optionalObjects("images")) {
+                r.refuseUnknown(List.of("scope", "keys", "threshold", "reject"));
+                boolean reject = r.optionalBoolean("reject");
+                rules.add(new ImageRule(r.requireString("scope"), reject ? Optional.empty() : Optional.of(role(r))));
+            }
+            return new TrustDocument(f.optionalLong("version").orElseThrow(() -> new Fields.WireException("'version' is missing")),
+                    Instant.parse(f.requireString("issuedAt")), keys,
+                    role(f.optionalObject("root").orElseThrow(() -> new Fields.WireException("'root' is missing"))),
+                    role(f.optionalObject("operators").orElseThrow(() -> new Fields.WireException("'operators' is missing"))),
+                    rules);
+        } catch (Fields.WireException | KeyPem.KeyFormatException | RuntimeException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static Role role(Fields r) throws Fields.WireException {
+        List<KeyId> ids = new ArrayList<>();
+        for (String s : r.optionalStrings("keys").orElse(List.of())) {
+            ids.add(new KeyId(s));
+        }
+        return new Role(Set.copyOf(ids), (int) r.optionalLong("threshold").orElse(1));
+    }
+}
