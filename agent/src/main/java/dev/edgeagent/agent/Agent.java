@@ -6,6 +6,11 @@ import dev.edgeagent.agent.control.ControlChannel;
 import dev.edgeagent.agent.control.LocalSocketServer;
 import dev.edgeagent.agent.control.Messages;
 import dev.edgeagent.agent.control.MqttControlChannel;
+import dev.edgeagent.agent.control.SignedOrderGate;
+import dev.edgeagent.agent.trust.SequenceStore;
+import dev.edgeagent.agent.trust.TrustStore;
+import dev.edgeagent.ota.sign.CosignVerifier;
+import dev.edgeagent.ota.sign.ImageTrust;
 import dev.edgeagent.agent.deploy.Deployer;
 import dev.edgeagent.agent.deploy.Reconciler;
 import dev.edgeagent.agent.state.DesiredStore;
@@ -76,7 +81,12 @@ public final class Agent implements AutoCloseable {
         StorageRoot.prepare(paths);
         StateStore state = new StateStore(paths.state());
         BlobStore blobs = new BlobStore(config.root());
-        ImagePuller puller = new ImagePuller(RegistryClient.create(config.registryTransport()), blobs);
+        RegistryClient registry = RegistryClient.create(config.registryTransport());
+        java.util.Optional<TrustStore> trust = config.trust().document().isPresent()
+                ? java.util.Optional.of(TrustStore.open(paths.trust(), config.trust().document().get()))
+                : java.util.Optional.empty();
+        ImagePuller puller = new ImagePuller(registry, blobs, trust.<ImageTrust>map(t -> new CosignVerifier(registry, t::current))
+                .orElse(ImageTrust.UNCHECKED));
         RuntimeChoice choice = RuntimeChoice.chooseOnHost(profile.runtime(), config.runtimeBinary());
         ContainerRuntime runtime = RuncDriver.open(choice.binary(), config.runtimeStateRoot());
         String runtimeChoice = choice.reason();
@@ -115,6 +125,14 @@ public final class Agent implements AutoCloseable {
         java.util.Set<String> targets = new java.util.HashSet<>();
         targets.add(config.deviceId().value());
         config.groups().forEach(g -> targets.add("group:" + g));
+        if (trust.isPresent()) {
+            TrustStore t = trust.get();
+            dispatcher.requireSigned(t, new SignedOrderGate(t, targets, clock), new SequenceStore(paths.trust()));
+            status.trustFrom(() -> Map.of("mode", "signed", "version", t.current().version()));
+            Logger.info("trust document v{} in force: orders and images must be signed", t.current().version());
+        } else {
+            Logger.warn("allowUnsigned: this agent takes unsigned orders and runs unsigned images (lab use only)");
+        }
         Reconciler reconciler = new Reconciler(new DesiredStore(paths.state()), state, config.deviceId().value(), targets,
                 config.maxOrderBytes() * 16, dispatcher::deploy,
                 app -> apps.run(Commands.REMOVE, new AppOrder(new OperationId("desired-remove-" + app), java.util.Optional.of(app),
@@ -133,7 +151,7 @@ public final class Agent implements AutoCloseable {
                     }));
             agent.local = LocalSocketServer.open(config.localSocket(), config.maxOrderBytes(), (name, order, reply) ->
                     (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
-                            .submit(() -> dispatcher.dispatch(name, order, reply)));
+                            .submit(() -> dispatcher.dispatchLocal(name, order, reply)));
         } catch (Exception e) {
             agent.close(); // no thread of a failed start outlives it
             throw e;

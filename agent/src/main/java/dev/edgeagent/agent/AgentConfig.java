@@ -20,7 +20,7 @@ import java.util.Set;
 /** The agent's configuration file, validated as it is read: every error names the field. */
 public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Path> runtimeBinary, Path runtimeStateRoot,
         String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
-        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket, long diskReserveBytes) {
+        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket, long diskReserveBytes, Trust trust) {
     /** The broker's CA and, for mutual TLS, the device's certificate and key, all PEM files. */
     public record MqttTls(Path ca, Optional<Path> cert, Optional<Path> key) {
         public MqttTls {
@@ -30,10 +30,28 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
         }
     }
 
+    /**
+     * The trust document a device is provisioned with ({@code edgectl trust init}); without one the agent starts
+     * only when {@code allowUnsigned} says, in so many words, that this is a lab device taking unsigned orders and images.
+     */
+    public record Trust(Optional<Path> document, boolean allowUnsigned) {
+        public static final Trust LAB = new Trust(Optional.empty(), true);
+
+        public Trust {
+            if (document.isPresent() && allowUnsigned) {
+                throw new IllegalArgumentException("trust.document and trust.allowUnsigned exclude each other");
+            }
+            if (document.isEmpty() && !allowUnsigned) {
+                throw new IllegalArgumentException("trust.document is missing: give the file made by 'edgectl trust init' "
+                        + "(or, for a lab device only, \"trust\": {\"allowUnsigned\": true})");
+            }
+        }
+    }
+
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
     public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
     public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
-            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket", "diskReserveBytes");
+            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket", "diskReserveBytes", "trust");
     public static final long DEFAULT_DISK_RESERVE = 64L << 20;
     public static final Path DEFAULT_LOCAL_SOCKET = Path.of("/run/edgeagent/edgeagent.sock");
     public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
@@ -74,12 +92,27 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
             Set<String> insecureRegistries) {
         return new AgentConfig(deviceId, broker, root, Optional.of(runtimeBinary), runtimeStateRoot, "generic-x86_64", insecureRegistries,
                 Optional.empty(), Map.of(), 65536, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_KEEP, Optional.empty(),
-                List.of(), runtimeStateRoot.resolveSibling("edgeagent.sock"), DEFAULT_DISK_RESERVE);
+                List.of(), runtimeStateRoot.resolveSibling("edgeagent.sock"), DEFAULT_DISK_RESERVE, Trust.LAB);
     }
 
     public TransportSettings registryTransport() {
         return new TransportSettings(insecureRegistries, registryCaBundle, registryCredentials, RetryPolicy.DEFAULT,
                 Duration.ofSeconds(60));
+    }
+
+    /** The same configuration under another trust setting. */
+    public AgentConfig withTrust(Trust t) {
+        return new AgentConfig(deviceId, broker, root, runtimeBinary, runtimeStateRoot, profile, insecureRegistries, registryCaBundle,
+                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, groups, localSocket, diskReserveBytes, t);
+    }
+
+    private static Trust trust(Optional<Fields> section) throws Fields.WireException {
+        if (section.isEmpty()) {
+            return new Trust(Optional.empty(), false);
+        }
+        Fields t = section.get();
+        t.refuseUnknown(List.of("document", "allowUnsigned"));
+        return new Trust(t.optionalString("document").map(Path::of), t.optionalBoolean("allowUnsigned"));
     }
 
     private static Optional<MqttTls> mqttTls(Optional<Fields> section) throws Fields.WireException {
@@ -132,7 +165,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
                     mqttTls(f.optionalObject("mqttTls")),
                     f.optionalStrings("groups").orElse(List.of()),
                     Path.of(f.optionalString("localSocket").orElse(DEFAULT_LOCAL_SOCKET.toString())),
-                    f.optionalLong("diskReserveBytes").orElse(DEFAULT_DISK_RESERVE));
+                    f.optionalLong("diskReserveBytes").orElse(DEFAULT_DISK_RESERVE),
+                    trust(f.optionalObject("trust")));
         } catch (Fields.WireException | IllegalArgumentException e) {
             throw new IOException("config " + file + ": " + e.getMessage(), e);
         }

@@ -9,6 +9,11 @@ public record AgentPaths(Path root) {
         return root.resolve("state");
     }
 
+    /** The trust document in force and the operator sequence numbers seen. */
+    public Path trust() {
+        return root.resolve("trust");
+    }
+
     public Path apps() {
         return root.resolve("apps");
     }

@@ -32,8 +32,10 @@ public final class StorageRoot {
             // Others may pass, not list: an app's folder is found only by the runtime, which knows its name.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         }
-        Files.createDirectories(paths.state());
-        Files.setPosixFilePermissions(paths.state(), PosixFilePermissions.fromString("rwx------"));
+        for (Path privateDir : new Path[] {paths.state(), paths.trust()}) {
+            Files.createDirectories(privateDir);
+            Files.setPosixFilePermissions(privateDir, PosixFilePermissions.fromString("rwx------"));
+        }
     }
 
     /** An app's folder belongs to the app's root and no one else: other apps cannot enter it. */

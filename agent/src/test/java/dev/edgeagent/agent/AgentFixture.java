@@ -36,6 +36,8 @@ final class AgentFixture implements AutoCloseable {
     String profile = "generic-x86_64";
     /** The groups whose desired state the agent follows. */
     List<String> groups = List.of();
+    /** Lab mode unless a test provisions a trust document. */
+    AgentConfig.Trust trust = AgentConfig.Trust.LAB;
     Agent agent;
 
     AgentFixture(String device) throws Exception {
@@ -69,7 +71,7 @@ final class AgentFixture implements AutoCloseable {
                 Tools.require("runc", "runc"), work.resolve("runc"), insecure);
         config = new AgentConfig(base.deviceId(), base.broker(), base.root(), base.runtimeBinary(), base.runtimeStateRoot(), profile,
                 base.insecureRegistries(), base.registryCaBundle(), base.registryCredentials(), base.maxOrderBytes(),
-                base.logMaxBytes(), base.logKeep(), base.mqttTls(), groups, base.localSocket(), base.diskReserveBytes());
+                base.logMaxBytes(), base.logKeep(), base.mqttTls(), groups, base.localSocket(), base.diskReserveBytes(), trust);
         agent = Agent.start(config);
     }
 

@@ -42,7 +42,7 @@ class CrashConsistencyIT {
         Files.writeString(config, new String(Json.pretty(Map.of("deviceId", "crash", "broker", f.broker.uri(),
                 "root", f.work.resolve("root").toString(), "runtimeStateRoot", f.work.resolve("runc").toString(),
                 "runtime", Tools.require("runc", "runc").toString(), "localSocket", f.work.resolve("agent.sock").toString(),
-                "insecureRegistries", List.of(f.registry.host())))));
+                "insecureRegistries", List.of(f.registry.host()), "trust", Map.of("allowUnsigned", true)))));
         deviceReplies = f.mqtt.subscribe("edge/crash/reply");
         agent = launch();
         waitConnected();

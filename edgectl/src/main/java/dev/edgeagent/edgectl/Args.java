@@ -8,6 +8,7 @@ import java.util.Optional;
 /** {@code --name value} and {@code --flag} options after a command; an unknown option is an error, not ignored. */
 final class Args {
     private final Map<String, String> values = new HashMap<>();
+    private final Map<String, List<String>> repeated = new HashMap<>();
 
     Args(List<String> args, List<String> valueOptions, List<String> flags) throws UsageError {
         for (int i = 0; i < args.size(); i++) {
@@ -19,6 +20,7 @@ final class Args {
                     throw new UsageError(a + " needs a value");
                 }
                 values.put(a, args.get(++i));
+                repeated.computeIfAbsent(a, k -> new java.util.ArrayList<>()).add(values.get(a));
             } else {
                 throw new UsageError("unknown option '" + a + "'");
             }
@@ -27,6 +29,11 @@ final class Args {
 
     Optional<String> get(String name) {
         return Optional.ofNullable(values.get(name));
+    }
+
+    /** Every value of an option that may be given more than once, in order. */
+    List<String> all(String name) {
+        return repeated.getOrDefault(name, List.of());
     }
 
     String require(String name) throws UsageError {

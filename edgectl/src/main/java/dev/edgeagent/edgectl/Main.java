@@ -43,11 +43,16 @@ public final class Main {
                    edgectl watch --device ID [--app NAME] [--timeout SECONDS]   follow events (pull progress as a bar)
                    edgectl desired set (--device ID | --group NAME) --file STATE.json --version N
                           STATE.json: {"apps": [{"app": …, "image": …@sha256:…, …}, …]}; published retained
+                   edgectl keygen --out PREFIX [--type ecdsa-p256|ed25519|rsa]   PREFIX.key (encrypted), PREFIX.pub
+                   edgectl sign-image REPO:TAG|REPO@sha256:HEX --key BUILD.key [--insecure] [--ca CA.pem] [--username U]
+                   edgectl trust init|rotate|sign|publish|show …   (edgectl trust for its options)
+            Orders over the broker are signed with the operator key: --key FILE or $EDGE_KEY, its password in
+            $EDGE_KEY_PASSWORD or --password-file (--unsigned only for lab agents configured with allowUnsigned).
             The broker defaults to $EDGE_BROKER, else tcp://127.0.0.1:1883.
             --local [--socket PATH]: send deploy and the app commands over the agent's root-only Unix socket instead
             (on the device itself, no broker; --device is not needed).
             """;
-    private static final List<String> COMMON = List.of("--device", "--broker", "--timeout", "--socket");
+    private static final List<String> COMMON = List.of("--device", "--broker", "--timeout", "--socket", "--key", "--password-file");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -70,14 +75,14 @@ public final class Main {
         try {
             return switch (argv[0]) {
                 case "deploy" -> deploy(new Args(rest, concat(COMMON, "--app", "--image", "--memory", "--pids", "--cpus", "--restart",
-                        "--id"), List.of("--json", "--local")));
+                        "--id"), List.of("--json", "--local", "--unsigned")));
                 case "start", "stop", "restart", "inspect" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"),
-                        List.of("--json", "--local")));
+                        List.of("--json", "--local", "--unsigned")));
                 case "remove" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"),
-                        List.of("--json", "--purge", "--local")));
-                case "logs" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--tail", "--id"), List.of("--json", "--local")));
+                        List.of("--json", "--purge", "--local", "--unsigned")));
+                case "logs" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--tail", "--id"), List.of("--json", "--local", "--unsigned")));
                 case "ps", "ping", "info" -> appCommand(argv[0].equals("ps") ? Commands.LIST : argv[0],
-                        new Args(rest, concat(COMMON, "--id"), List.of("--json", "--local")));
+                        new Args(rest, concat(COMMON, "--id"), List.of("--json", "--local", "--unsigned")));
                 case "status" -> status(new Args(rest, COMMON, List.of("--json")));
                 case "watch" -> watch(new Args(rest, concat(COMMON, "--app"), List.of("--json")));
                 case "desired" -> {
@@ -85,7 +90,22 @@ public final class Main {
                         throw new Args.UsageError("desired takes 'set'");
                     }
                     yield desiredSet(new Args(rest.subList(1, rest.size()), List.of("--device", "--group", "--file", "--version",
-                            "--broker"), List.of()));
+                            "--broker", "--key", "--password-file"), List.of("--unsigned")));
+                }
+                case "keygen" -> KeyCommands.keygen(new Args(rest, List.of("--out", "--type", "--password-file"), List.of()), out);
+                case "sign-image" -> {
+                    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+                        throw new Args.UsageError("sign-image takes the image reference first");
+                    }
+                    yield SignImageCommand.run(rest.get(0), new Args(rest.subList(1, rest.size()),
+                            List.of("--key", "--password-file", "--ca", "--username"), List.of("--insecure")), out, err);
+                }
+                case "trust" -> {
+                    if (rest.isEmpty() || rest.get(0).equals("--help")) {
+                        out.println(TrustCommands.USAGE);
+                        yield rest.isEmpty() ? USAGE : OK;
+                    }
+                    yield new TrustCommands(out).run(rest);
                 }
                 default -> throw new Args.UsageError("unknown command '" + argv[0] + "'");
             };
@@ -120,9 +140,10 @@ public final class Main {
         }
         Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 300);
+        byte[] wire = signer(a).wrap(device.value(), Commands.DEPLOY, DeployOrderJson.encode(order), OrderSigner.ORDER_VALIDITY);
         try (BrokerSession session = new BrokerSession(broker(a))) {
             session.subscribe(topics.events());
-            session.sendOrder(topics.command("deploy"), DeployOrderJson.encode(order), id.value());
+            session.sendOrder(topics.command("deploy"), wire, id.value());
             if (!a.flag("--json")) {
                 out.println("order " + id + " sent to " + device + ": deploy " + order.app() + " = " + image);
             }
@@ -159,8 +180,9 @@ public final class Main {
         DeviceId device = new DeviceId(a.require("--device"));
         Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 30);
+        byte[] wire = signer(a).wrap(device.value(), command, AppOrderJson.encode(order), OrderSigner.ORDER_VALIDITY);
         try (BrokerSession session = new BrokerSession(broker(a))) {
-            session.sendOrder(topics.command(command), AppOrderJson.encode(order), id.value());
+            session.sendOrder(topics.command(command), wire, id.value());
             while (true) {
                 BrokerSession.Received r = session.next(deadline - System.currentTimeMillis());
                 if (r == null) {
@@ -199,8 +221,9 @@ public final class Main {
             err.println("edgectl: refused before sending [" + r.code() + "]: " + r.message());
             return FAILED;
         }
+        byte[] wire = signer(a).wrap(target, "desired", payload, OrderSigner.DESIRED_VALIDITY);
         try (BrokerSession session = new BrokerSession(broker(a))) {
-            session.publishRetained(topic, payload);
+            session.publishRetained(topic, wire);
         }
         out.println("desired state v" + version + " published (retained) for " + target);
         return OK;
@@ -299,7 +322,11 @@ public final class Main {
         }
     }
 
-    private static String broker(Args a) {
+    private static OrderSigner signer(Args a) throws Args.UsageError {
+        return new OrderSigner(OperatorKey.forOrders(a), java.time.Clock.systemUTC());
+    }
+
+    static String broker(Args a) {
         return a.get("--broker").orElseGet(() -> {
             String env = System.getenv("EDGE_BROKER");
             return env == null || env.isBlank() ? "tcp://127.0.0.1:1883" : env;

@@ -37,9 +37,16 @@ public final class ImagePuller {
     private final BlobStore store;
 
     public ImagePuller(RegistryClient registry, BlobStore store) {
+        this(registry, store, dev.edgeagent.ota.sign.ImageTrust.UNCHECKED);
+    }
+
+    public ImagePuller(RegistryClient registry, BlobStore store, dev.edgeagent.ota.sign.ImageTrust trust) {
         this.registry = registry;
         this.store = store;
+        this.trust = trust;
     }
+
+    private final dev.edgeagent.ota.sign.ImageTrust trust;
 
     /**
      * Pulls {@code ref}. A reference with a digest is fetched by it; one with only a tag is resolved once, and the
@@ -64,6 +71,9 @@ public final class ImagePuller {
     public PulledImage resolve(ImageRef ref, Platform platform, PullProgress progress) throws OtaException {
         FetchedManifest fetched = ref.digest().isPresent() ? registry.manifest(ref, ref.requireDigest()) : registry.resolveTag(ref);
         ImageRef pinned = ref.withDigest(fetched.digest());
+        // The signature covers what the reference names (an index, for a multi-arch image), and is checked
+        // before the config or any layer is fetched.
+        trust.check(pinned, fetched.digest());
         String mediaType = mediaTypeOf(fetched);
         if (MediaTypes.INDEXES.contains(mediaType)) {
             Digest chosen = choosePlatform(fetched, platform);

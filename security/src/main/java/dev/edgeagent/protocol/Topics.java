@@ -28,6 +28,16 @@ public record Topics(DeviceId device) {
         return PREFIX + "group/" + group + "/desired";
     }
 
+    /** The device's retained trust document (a rotation signed by the root keys). */
+    public String trust() {
+        return PREFIX + device + "/trust";
+    }
+
+    /** A group's retained trust document. */
+    public static String groupTrust(String group) {
+        return PREFIX + "group/" + group + "/trust";
+    }
+
     public String status() {
         return PREFIX + device + "/status";
     }

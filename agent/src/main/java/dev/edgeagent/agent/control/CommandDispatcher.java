@@ -6,6 +6,10 @@ import dev.edgeagent.agent.deploy.Reconciler;
 import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.OrderLog;
 import dev.edgeagent.agent.status.StatusReporter;
+import dev.edgeagent.agent.trust.SequenceStore;
+import dev.edgeagent.agent.trust.TrustStore;
+import dev.edgeagent.security.sign.SignedOrder;
+import dev.edgeagent.security.sign.TrustFailure;
 import dev.edgeagent.protocol.AppOrder;
 import dev.edgeagent.protocol.Commands;
 import dev.edgeagent.protocol.Decoded;
@@ -50,8 +54,20 @@ public final class CommandDispatcher {
 
     /** The pseudo-command under which the channel hands over a desired-state document. */
     public static final String DESIRED = "@desired";
+    /** The pseudo-command under which the channel hands over a new trust document. */
+    public static final String TRUST = "@trust";
 
     private Reconciler reconciler;
+    private OrderGate gate = OrderGate.UNSIGNED;
+    private java.util.Optional<SequenceStore> sequences = java.util.Optional.empty();
+    private java.util.Optional<TrustStore> trust = java.util.Optional.empty();
+
+    /** Orders over MQTT must from now on be signed: opened by {@code gate}, counted in {@code sequences}. */
+    public void requireSigned(TrustStore store, OrderGate gate, SequenceStore sequences) {
+        this.trust = java.util.Optional.of(store);
+        this.gate = gate;
+        this.sequences = java.util.Optional.of(sequences);
+    }
 
     public void reconcileWith(Reconciler r) {
         this.reconciler = r;
@@ -63,13 +79,35 @@ public final class CommandDispatcher {
 
     /** Runs one command from MQTT to its end and answers it on the order's response topic. Never throws. */
     public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
-        dispatch(name, payload, reply -> channel.reply(replyTo, reply));
+        dispatch(name, payload, reply -> channel.reply(replyTo, reply), gate);
     }
 
-    /** Runs one command to its end and hands its one reply to {@code answer} (MQTT, or the local socket). */
-    public void dispatch(String name, byte[] payload, java.util.function.Consumer<byte[]> answer) {
+    /** Runs one command from the root-only local socket, where orders need no signature, and hands over its reply. */
+    public void dispatchLocal(String name, byte[] payload, java.util.function.Consumer<byte[]> answer) {
+        dispatch(name, payload, answer, OrderGate.UNSIGNED);
+    }
+
+    private void dispatch(String name, byte[] wire, java.util.function.Consumer<byte[]> answer, OrderGate orderGate) {
         Answer replyTo = answer::accept;
+        byte[] payload = wire;
         try {
+            if (TRUST.equals(name)) {
+                rotateTrust(wire);
+                return;
+            }
+            OrderGate.Opened opened;
+            try {
+                opened = orderGate.open(name, wire, DESIRED.equals(name) ? maxOrderBytes * 16 : maxOrderBytes);
+            } catch (TrustFailure e) {
+                if (DESIRED.equals(name)) {
+                    Logger.warn("desired state refused: {} {}", e.code(), e.getMessage());
+                    event(new OperationId("desired"), "-", "desired.refused", Map.of("code", e.code().name(), "message", e.getMessage()));
+                } else {
+                    reject(unverifiedId(wire), replyTo, e.code(), e.getMessage());
+                }
+                return;
+            }
+            payload = opened.order();
             if (DESIRED.equals(name)) {
                 reconciler.received(payload, (type, details) -> event(new OperationId("desired"), "-", type, details));
                 channel.status(status.document());
@@ -79,7 +117,7 @@ public final class CommandDispatcher {
                 Decoded<DeployOrder> d = DeployOrderJson.decode(payload, maxOrderBytes);
                 if (d instanceof Decoded.Rejected<DeployOrder> r) {
                     reject(r.id(), replyTo, r.code(), r.message());
-                } else if (!replayed(d.id().orElseThrow(), replyTo)) {
+                } else if (!replayed(d.id().orElseThrow(), replyTo) && sequenceAdmitted(opened, d.id().orElseThrow(), replyTo)) {
                     DeployOrder order = ((Decoded.Ok<DeployOrder>) d).value();
                     finish(order.id(), Commands.DEPLOY, deploy(order), replyTo);
                 }
@@ -99,7 +137,7 @@ public final class CommandDispatcher {
             if (isReadOnly(name)) {
                 CommandResult result = apps.run(name, order);
                 replyTo.send(Messages.reply(order.id(), result));
-            } else if (!replayed(order.id(), replyTo)) {
+            } else if (!replayed(order.id(), replyTo) && sequenceAdmitted(opened, order.id(), replyTo)) {
                 Logger.info("op={} {} {}", order.id(), name, order.app().map(Object::toString).orElse(""));
                 finish(order.id(), name, apps.run(name, order), replyTo);
             }
@@ -107,6 +145,63 @@ public final class CommandDispatcher {
             Logger.error(e, "command {} failed unexpectedly", name);
             Optional<OperationId> id = DeployOrderJson.peekId(payload, maxOrderBytes);
             replyTo.send(Messages.error(id, ErrorCode.INTERNAL, "internal error: " + e));
+        }
+    }
+
+    /**
+     * A changing order's sequence number must be new for its key. Checked after the order log, so an order done
+     * before is answered from the record; recorded before the order runs, so a crash cannot open a replay window.
+     */
+    private boolean sequenceAdmitted(OrderGate.Opened opened, OperationId id, Answer replyTo) {
+        if (opened.signed().isEmpty() || sequences.isEmpty()) {
+            return true;
+        }
+        SignedOrder.Verified v = opened.signed().get();
+        try {
+            sequences.get().admit(v.sequenceKey(), v.statement().sequence(), id);
+            return true;
+        } catch (TrustFailure e) {
+            reject(Optional.of(id), replyTo, e.code(), e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * The order id of a refused order, read without trusting it, only so the sender can match the refusal: from a
+     * bare order, or from the order inside an envelope.
+     */
+    private Optional<OperationId> unverifiedId(byte[] wire) {
+        Optional<OperationId> bare = DeployOrderJson.peekId(wire, maxOrderBytes);
+        if (bare.isPresent()) {
+            return bare;
+        }
+        try {
+            Object order = dev.edgeagent.protocol.wire.Json.object(dev.edgeagent.security.sign.Envelope.parse(wire).payload()).get("order");
+            return order instanceof Map<?, ?> m && m.get("id") instanceof String id ? Optional.of(new OperationId(id)) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void rotateTrust(byte[] envelope) {
+        OperationId op = new OperationId("trust");
+        if (trust.isEmpty()) {
+            Logger.warn("a trust document arrived, but this lab agent runs without trust (allowUnsigned); ignored");
+            event(op, "-", "trust.refused", Map.of("code", ErrorCode.NOT_PERMITTED.name(),
+                    "message", "this agent runs with allowUnsigned and takes no trust documents over MQTT; provision one in its config"));
+            return;
+        }
+        try {
+            TrustStore.Outcome outcome = trust.get().rotate(envelope);
+            if (outcome == TrustStore.Outcome.ACCEPTED) {
+                long v = trust.get().current().version();
+                Logger.info("op=trust trust document v{} accepted", v);
+                event(op, "-", "trust.accepted", Map.of("version", v));
+                channel.status(status.document());
+            }
+        } catch (TrustFailure e) {
+            Logger.warn("op=trust trust document refused: {} {}", e.code(), e.getMessage());
+            event(op, "-", "trust.refused", Map.of("code", e.code().name(), "message", e.getMessage()));
         }
     }
 

@@ -96,8 +96,10 @@ public final class MqttControlChannel implements ControlChannel {
     private void onConnected() throws MqttException {
         client.subscribe(topics.allCommands(), 1);
         client.subscribe(topics.desired(), 1);
+        client.subscribe(topics.trust(), 1);
         for (String g : groups) {
             client.subscribe(Topics.groupDesired(g), 1);
+            client.subscribe(Topics.groupTrust(g), 1);
         }
         publish(topics.online(), "true".getBytes(StandardCharsets.UTF_8), 1, true, null);
         flushOutbox();
@@ -212,6 +214,9 @@ public final class MqttControlChannel implements ControlChannel {
             String name = topics.commandName(topic);
             if (topic.equals(topics.desired()) || groups.stream().anyMatch(g -> topic.equals(Topics.groupDesired(g)))) {
                 name = CommandDispatcher.DESIRED;
+            }
+            if (topic.equals(topics.trust()) || groups.stream().anyMatch(g -> topic.equals(Topics.groupTrust(g)))) {
+                name = CommandDispatcher.TRUST;
             }
             if (name == null) {
                 return;

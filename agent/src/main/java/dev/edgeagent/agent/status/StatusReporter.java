@@ -30,6 +30,13 @@ public final class StatusReporter {
 
     private java.util.function.Supplier<Map<String, Object>> desired = Map::of;
 
+    private java.util.function.Supplier<Map<String, Object>> trust = () -> Map.of("mode", "unsigned-lab");
+
+    /** Where the trust summary (mode, document version) comes from. */
+    public void trustFrom(java.util.function.Supplier<Map<String, Object>> source) {
+        this.trust = source;
+    }
+
     /** Where the desired-state outcome comes from (the reconciler). */
     public void desiredFrom(java.util.function.Supplier<Map<String, Object>> source) {
         this.desired = source;
@@ -79,6 +86,7 @@ public final class StatusReporter {
         doc.put("eventsDropped", dropped.getAsLong());
         Map<String, Object> d = desired.get();
         doc.put("desired", d.isEmpty() ? null : d);
+        doc.put("trust", trust.get());
         return Json.compact(doc);
     }
 

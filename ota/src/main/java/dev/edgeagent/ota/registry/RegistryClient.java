@@ -59,6 +59,43 @@ public final class RegistryClient {
         return fetchManifest(ref, tag, "manifest " + ref.repository() + ":" + tag);
     }
 
+    /** The manifest at {@code tag}, or empty when the registry has none there (HTTP 404). */
+    public java.util.Optional<FetchedManifest> manifestAtTag(ImageRef ref, String tag) throws OtaException {
+        try {
+            return java.util.Optional.of(fetchManifest(ref, tag, "manifest " + ref.repository() + ":" + tag));
+        } catch (OtaException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** A small blob read whole into memory (a signature payload), refused unless it is what its descriptor says. */
+    public byte[] smallBlob(ImageRef ref, Descriptor d, int maxBytes) throws OtaException {
+        if (d.size() > maxBytes) {
+            throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, "blob " + d.digest() + " declares " + d.size() + " bytes, above "
+                    + maxBytes + " for a " + d.mediaType());
+        }
+        URI uri = transport.base(ref.registry()).resolve(ref.repository() + "/blobs/" + d.digest());
+        String what = "blob " + d.digest() + " of " + ref.repository();
+        HttpResponse<InputStream> r = transport.get(ref.registry(), ref.repository(), uri, Map.of(), what);
+        try (InputStream body = r.body()) {
+            byte[] bytes = body.readNBytes(maxBytes + 1);
+            if (bytes.length != d.size() || !Digest.sha256Of(bytes).equals(d.digest())) {
+                throw new OtaException(ErrorCode.DIGEST_MISMATCH, "registry " + ref.registry() + " served " + what
+                        + " with other bytes than its digest names; refused");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new OtaException(ErrorCode.REGISTRY_UNREACHABLE, "reading " + what + " failed: " + RegistryTransport.describe(e), e);
+        }
+    }
+
+    public RegistryTransport transport() {
+        return transport;
+    }
+
     private FetchedManifest fetchManifest(ImageRef ref, String reference, String what) throws OtaException {
         URI uri = transport.base(ref.registry()).resolve(ref.repository() + "/manifests/" + reference);
         HttpResponse<InputStream> response = transport.get(ref.registry(), ref.repository(), uri,

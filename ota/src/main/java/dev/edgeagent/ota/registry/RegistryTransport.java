@@ -50,6 +50,35 @@ public final class RegistryTransport {
         this.http = b.build();
     }
 
+    /**
+     * Sends one upload request (POST or PUT) for {@code edgectl sign-image}: anonymous, or with the registry's
+     * configured user name and password. Token-authenticated pushes are not spoken (pulls are).
+     */
+    public HttpResponse<String> upload(String registry, String method, URI uri, Map<String, String> headers, byte[] body)
+            throws OtaException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(settings.timeout())
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(req::header);
+        Credentials creds = settings.credentials().get(registry);
+        if (creds != null) {
+            req.header("Authorization", creds.basicHeader());
+        }
+        try {
+            HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 401) {
+                throw new OtaException(ErrorCode.REGISTRY_ERROR, "registry " + registry + " refused the upload (HTTP 401): "
+                        + r.headers().firstValue("WWW-Authenticate").map(c -> "it asks for " + c + "; configure basic credentials for it")
+                        .orElse("no credentials accepted"));
+            }
+            return r;
+        } catch (IOException e) {
+            throw new OtaException(ErrorCode.REGISTRY_UNREACHABLE, "upload to " + registry + " failed: " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OtaException(ErrorCode.INTERNAL, "interrupted while uploading to " + registry, e);
+        }
+    }
+
     public RetryPolicy retries() {
         return settings.retries();
     }

@@ -1,0 +1,24 @@
+package dev.edgeagent.agent.control;
+
+import dev.edgeagent.protocol.ErrorCode;
+import dev.edgeagent.security.sign.SignedOrder;
+import dev.edgeagent.security.sign.TrustFailure;
+import java.util.Optional;
+
+/** What an order must pass before it is read: a signature check over MQTT, nothing on the root-only local socket. */
+@FunctionalInterface
+public interface OrderGate {
+    /** The order inside, and the signed statement it came in when there was one. */
+    record Opened(byte[] order, Optional<SignedOrder.Verified> signed) {}
+
+    /** Takes orders as they are: the local socket (root only) and lab agents with {@code allowUnsigned}. */
+    OrderGate UNSIGNED = (command, payload, maxBytes) -> new Opened(payload, Optional.empty());
+
+    Opened open(String command, byte[] payload, int maxBytes) throws TrustFailure;
+
+    static void checkSize(byte[] payload, int maxBytes) throws TrustFailure {
+        if (payload.length > maxBytes) {
+            throw new TrustFailure(ErrorCode.PAYLOAD_TOO_LARGE, "order is " + payload.length + " bytes; the limit is " + maxBytes);
+        }
+    }
+}

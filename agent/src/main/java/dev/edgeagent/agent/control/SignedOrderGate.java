@@ -1,0 +1,49 @@
+package dev.edgeagent.agent.control;
+
+import dev.edgeagent.agent.trust.TrustStore;
+import dev.edgeagent.protocol.ErrorCode;
+import dev.edgeagent.protocol.wire.Json;
+import dev.edgeagent.security.sign.SignedOrder;
+import dev.edgeagent.security.sign.TrustFailure;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Opens DSSE-signed orders and desired states against the trust document in force: operator signature, target,
+ * command, validity period. A desired state must also name, inside, the target its signature names.
+ */
+public final class SignedOrderGate implements OrderGate {
+    public static final String DESIRED_COMMAND = "desired";
+
+    private final TrustStore trust;
+    private final Set<String> targets;
+    private final Clock clock;
+
+    public SignedOrderGate(TrustStore trust, Set<String> targets, Clock clock) {
+        this.trust = trust;
+        this.targets = Set.copyOf(targets);
+        this.clock = clock;
+    }
+
+    @Override
+    public Opened open(String command, byte[] payload, int maxBytes) throws TrustFailure {
+        OrderGate.checkSize(payload, maxBytes);
+        String signedAs = CommandDispatcher.DESIRED.equals(command) ? DESIRED_COMMAND : command;
+        SignedOrder.Verified v = SignedOrder.open(payload, signedAs, targets, clock.instant(), trust.current());
+        if (DESIRED_COMMAND.equals(signedAs)) {
+            Object inner;
+            try {
+                inner = Json.object(v.statement().order()).get("target");
+            } catch (IOException e) {
+                inner = null;
+            }
+            if (!v.statement().target().equals(inner)) {
+                throw new TrustFailure(ErrorCode.WRONG_TARGET, "desired state names target " + inner + " but is signed for "
+                        + v.statement().target());
+            }
+        }
+        return new Opened(v.statement().order(), Optional.of(v));
+    }
+}

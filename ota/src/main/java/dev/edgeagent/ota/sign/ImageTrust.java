@@ -1,0 +1,14 @@
+package dev.edgeagent.ota.sign;
+
+import dev.edgeagent.ota.OtaException;
+import dev.edgeagent.security.Digest;
+import dev.edgeagent.security.ImageRef;
+
+/** Decides whether an image may be pulled, given the digest its reference resolved to, before any blob is fetched. */
+@FunctionalInterface
+public interface ImageTrust {
+    /** Trusts every image: for lab agents that run with {@code allowUnsigned}. */
+    ImageTrust UNCHECKED = (ref, digest) -> { };
+
+    void check(ImageRef ref, Digest manifest) throws OtaException;
+}
