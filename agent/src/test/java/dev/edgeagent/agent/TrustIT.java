@@ -67,6 +67,7 @@ class TrustIT {
         Path trustFile = f.work.resolve("trust.json");
         Files.write(trustFile, Envelope.sign(TrustDocument.PAYLOAD_TYPE, v1.toJson(), List.of(ROOT)).toJson());
         f.trust = new AgentConfig.Trust(Optional.of(trustFile), false);
+        f.groups = List.of("north");
         signedImage = f.registry.pushDemoImage(f.work.resolve("image"), "demo");
         new CosignPublisher(RegistryClient.create(TransportSettings.insecure(Set.of(registry)))).sign(ImageRef.parse(signedImage), BUILDER);
         f.startAgent();
@@ -224,5 +225,29 @@ class TrustIT {
         Map<String, Object> status = f.status("\"version\":2");
         assertEquals(Map.of("mode", "signed", "version", 2), status.get("trust"));
         assertFalse(Files.readString(f.config.root().resolve("trust/trust.json")).isEmpty());
+    }
+
+    @Test
+    @Order(7)
+    void aDesiredStateMustBeSignedForTheTargetItNames() throws Exception {
+        String bare = "{\"version\":1,\"target\":\"trusted\",\"apps\":[]}";
+        f.mqtt.publishRetained("edge/trusted/desired", bare);
+        Map<String, Object> refused = f.event("-", "desired.refused", 20);
+        assertEquals("UNSIGNED", refused.get("code"), refused.toString());
+        f.mqtt.publishRetained("edge/trusted/desired", "");
+
+        String mislabelled = signed("group:north", "desired", "{\"version\":1,\"target\":\"trusted\",\"apps\":[]}", NEW_OPERATOR,
+                ++sequence, Instant.now(), Duration.ofDays(1));
+        f.mqtt.publishRetained("edge/group/north/desired", mislabelled);
+        refused = f.event("-", "desired.refused", 20);
+        assertEquals("WRONG_TARGET", refused.get("code"), refused.toString());
+
+        String good = signed("group:north", "desired", "{\"version\":1,\"target\":\"group:north\",\"apps\":[]}", NEW_OPERATOR,
+                ++sequence, Instant.now(), Duration.ofDays(1));
+        f.mqtt.publishRetained("edge/group/north/desired", good);
+        Map<String, Object> applied = f.event("-", "desired.applied", 30);
+        assertEquals(1, ((Number) applied.get("version")).intValue(), applied.toString());
+        assertTrue(f.containers().isEmpty());
+        f.mqtt.publishRetained("edge/group/north/desired", "");
     }
 }

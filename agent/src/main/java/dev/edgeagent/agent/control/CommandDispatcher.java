@@ -91,6 +91,11 @@ public final class CommandDispatcher {
         Answer replyTo = answer::accept;
         byte[] payload = wire;
         try {
+            if ((TRUST.equals(name) || DESIRED.equals(name)) && wire.length == 0) {
+                // An operator cleared the retained message; what this device accepted stays in force.
+                Logger.info("retained {} document cleared on the broker; the accepted one stays in force", name.substring(1));
+                return;
+            }
             if (TRUST.equals(name)) {
                 rotateTrust(wire);
                 return;
