@@ -84,7 +84,7 @@ class DeployEndToEndIT {
         assertEquals("refused", inside.get("sethostname"));
         assertEquals("refused", inside.get("mknod"));
 
-        String hostUid = Files.readAllLines(Path.of("/proc/" + f.pidOf("demo-1") + "/status")).stream()
+        String hostUid = dev.edgeagent.security.fs.KernelFiles.lines(Path.of("/proc/" + f.pidOf("demo-1") + "/status")).stream()
                 .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[1];
         assertEquals(uidMap[1], hostUid, "seen from the host, the app's root is the first id of its range");
 

@@ -88,7 +88,7 @@ public final class HostProbe {
 
     private static Optional<String> read(String path) {
         try {
-            return Optional.of(Files.readString(Path.of(path)).strip());
+            return Optional.of(dev.edgeagent.security.fs.KernelFiles.read(Path.of(path)).strip());
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

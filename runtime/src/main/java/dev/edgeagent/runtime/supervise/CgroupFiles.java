@@ -52,14 +52,14 @@ public final class CgroupFiles {
     }
 
     private static long num(Path file) throws IOException {
-        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
+        return Files.exists(file) ? Long.parseLong(dev.edgeagent.security.fs.KernelFiles.read(file).strip()) : 0;
     }
 
     private static long limit(Path file) throws IOException {
         if (!Files.exists(file)) {
             return -1;
         }
-        String v = Files.readString(file).strip();
+        String v = dev.edgeagent.security.fs.KernelFiles.read(file).strip();
         return v.equals("max") ? -1 : Long.parseLong(v);
     }
 
@@ -68,7 +68,7 @@ public final class CgroupFiles {
         if (!Files.exists(file)) {
             return 0;
         }
-        for (String line : Files.readAllLines(file)) {
+        for (String line : dev.edgeagent.security.fs.KernelFiles.lines(file)) {
             String[] kv = line.strip().split("\\s+");
             if (kv.length == 2 && kv[0].equals(key)) {
                 return Long.parseLong(kv[1]);
