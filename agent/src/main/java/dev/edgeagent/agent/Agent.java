@@ -92,11 +92,12 @@ public final class Agent implements AutoCloseable {
         String runtimeChoice = choice.reason();
 
         Agent agent = new Agent();
+        String cgroupParent = dev.edgeagent.runtime.spec.HardenedSpec.cgroupParent(config.deviceId().value());
         ContainerLauncher launcher = new ContainerLauncher(runtime, paths);
-        AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(),
+        AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(), cgroupParent,
                 new LogRotator(config.logMaxBytes(), config.logKeep()), agent.operations, agent.timer, clock);
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
-                profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), clock);
+                profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), cgroupParent, clock);
         deployer.removeOrphans();
         StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
         java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();
@@ -108,6 +109,7 @@ public final class Agent implements AutoCloseable {
                 .followGroups(config.groups());
         agent.channel = channel;
         status.countDroppedFrom(channel::dropped);
+        status.groups(config.groups());
         supervisor.listen(new AppSupervisor.Listener() {
             @Override
             public void event(AppRecord app, String type, Map<String, Object> details) {

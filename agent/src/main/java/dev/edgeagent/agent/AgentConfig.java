@@ -106,6 +106,12 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
                 registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, groups, localSocket, diskReserveBytes, t);
     }
 
+    /** The same configuration following other groups. */
+    public AgentConfig withGroups(List<String> g) {
+        return new AgentConfig(deviceId, broker, root, runtimeBinary, runtimeStateRoot, profile, insecureRegistries, registryCaBundle,
+                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, g, localSocket, diskReserveBytes, trust);
+    }
+
     private static Trust trust(Optional<Fields> section) throws Fields.WireException {
         if (section.isEmpty()) {
             return new Trust(Optional.empty(), false);

@@ -17,6 +17,7 @@ public final class StorageRoot {
 
     static void prepare(AgentPaths paths) throws IOException {
         Path root = paths.root().toAbsolutePath();
+        Files.createDirectories(root); // missing parents too; the check below sees the modes they got
         for (Path p = root.getParent(); p != null; p = p.getParent()) {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
             if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {

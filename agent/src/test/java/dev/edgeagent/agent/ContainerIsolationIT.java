@@ -89,8 +89,8 @@ class ContainerIsolationIT {
         Map<String, String> seen = f.lines("bomb", "bomb: done", 1);
         int processes = Integer.parseInt(seen.get("bomb_processes"));
         assertTrue(processes <= 16, "at most 16 processes, saw " + processes);
-        Path v1 = Path.of("/sys/fs/cgroup/pids/edgeagent/bomb-1/pids.current");
-        long pids = Long.parseLong(Files.readString(Files.exists(v1) ? v1 : Path.of("/sys/fs/cgroup/edgeagent/bomb-1/pids.current")).strip());
+        Path v1 = Path.of("/sys/fs/cgroup/pids/edgeagent/isolation/bomb-1/pids.current");
+        long pids = Long.parseLong(dev.edgeagent.security.fs.KernelFiles.read(Files.exists(v1) ? v1 : Path.of("/sys/fs/cgroup/edgeagent/isolation/bomb-1/pids.current")).strip());
         assertTrue(pids <= 16 && pids >= 10, "the cgroup holds " + pids + " of its 16 pids");
         assertEquals(0, Tools.run(List.of("/bin/true"), 10).exit(), "the host can still fork");
         f.discard("bomb-1");

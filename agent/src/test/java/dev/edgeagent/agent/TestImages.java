@@ -15,7 +15,11 @@ final class TestImages {
     private TestImages() {}
 
     static String push(AgentFixture f, String name, List<String> cmd, TarBuilder extraLayer) throws Exception {
-        Path dir = f.work.resolve("images").resolve(name);
+        return push(f.work, f.registry, name, cmd, extraLayer);
+    }
+
+    static String push(Path work, Registry registry, String name, List<String> cmd, TarBuilder extraLayer) throws Exception {
+        Path dir = work.resolve("images").resolve(name);
         String source = Registry.buildDemoLayout(dir);
         Path layout = dir.resolve("layout");
         if (extraLayer != null) {
@@ -26,8 +30,8 @@ final class TestImages {
             config.addAll(List.of("--config.cmd", part));
         }
         Tools.run(config, 60).orThrow("umoci config");
-        Digest d = OciLayouts.push(source, f.registry.host() + "/" + name + ":1");
-        return f.registry.host() + "/" + name + "@" + d;
+        Digest d = OciLayouts.push(source, registry.host() + "/" + name + ":1");
+        return registry.host() + "/" + name + "@" + d;
     }
 
     /** The escape probe (src/test/resources/probes/escape.c), compiled static with the real gcc. */

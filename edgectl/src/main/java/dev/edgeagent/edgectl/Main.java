@@ -43,6 +43,8 @@ public final class Main {
                    edgectl watch --device ID [--app NAME] [--timeout SECONDS]   follow events (pull progress as a bar)
                    edgectl desired set (--device ID | --group NAME) --file STATE.json --version N
                           STATE.json: {"apps": [{"app": …, "image": …@sha256:…, …}, …]}; published retained
+                   edgectl rollout --group NAME --file STATE.json --version N [--canary 1] [--waves 25,100]
+                          [--max-failures 0|10%] [--rollback] [--wave-timeout 300]   in waves, halted by failures
                    edgectl keygen --out PREFIX [--type ecdsa-p256|ed25519|rsa]   PREFIX.key (encrypted), PREFIX.pub
                    edgectl sign-image REPO:TAG|REPO@sha256:HEX --key BUILD.key [--insecure] [--ca CA.pem] [--username U]
                    edgectl trust init|rotate|sign|publish|show …   (edgectl trust for its options)
@@ -60,6 +62,11 @@ public final class Main {
     Main(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
+    }
+
+    /** Runs one command line with its output on the given streams; returns the exit code (tests, tools). */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        return new Main(out, err).run(args);
     }
 
     public static void main(String[] args) {
@@ -91,6 +98,10 @@ public final class Main {
                     }
                     yield desiredSet(new Args(rest.subList(1, rest.size()), List.of("--device", "--group", "--file", "--version",
                             "--broker", "--key", "--password-file"), List.of("--unsigned")));
+                }
+                case "rollout" -> {
+                    Args ra = new Args(rest, RolloutCommand.OPTIONS, List.of("--rollback", "--unsigned"));
+                    yield RolloutCommand.run(ra, signer(ra), out, err);
                 }
                 case "keygen" -> KeyCommands.keygen(new Args(rest, List.of("--out", "--type", "--password-file"), List.of()), out);
                 case "sign-image" -> {

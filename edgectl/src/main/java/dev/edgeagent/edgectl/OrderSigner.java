@@ -27,6 +27,12 @@ final class OrderSigner {
         this.clock = clock;
     }
 
+    /** Publishes {@code doc} retained on {@code topic}, signed for {@code target} as a desired state. */
+    void sign(BrokerSession session, String topic, String target, java.util.Map<String, Object> doc)
+            throws org.eclipse.paho.mqttv5.common.MqttException {
+        session.publishRetained(topic, wrap(target, "desired", dev.edgeagent.protocol.wire.Json.compact(doc), DESIRED_VALIDITY));
+    }
+
     /** The bytes to publish: the order itself when unsigned (lab), else its signed envelope. */
     byte[] wrap(String target, String command, byte[] order, Duration validity) {
         if (key.isEmpty()) {

@@ -73,10 +73,12 @@ public final class Deployer {
     private final SeccompProfile seccomp;
     private final Clock clock;
     private final DiskGuard diskGuard;
+    private final String cgroupParent;
 
     public Deployer(AgentPaths paths, StateStore state, BlobStore blobs, ImagePuller puller, LayerUnpacker unpacker,
             ContainerLauncher launcher, AppSupervisor supervisor, DeviceProfile profile, SeccompProfile seccomp, DiskGuard diskGuard,
-            Clock clock) {
+            String cgroupParent, Clock clock) {
+        this.cgroupParent = cgroupParent;
         this.paths = paths;
         this.state = state;
         this.blobs = blobs;
@@ -332,7 +334,7 @@ public final class Deployer {
             for (BindMount v : spec.volumes()) {
                 unpacker.ensureDirectory(rootfs, v.destination(), spec.ids());
             }
-            AtomicFiles.write(staging.resolve("config.json"), Json.pretty(HardenedSpec.build(spec).root()));
+            AtomicFiles.write(staging.resolve("config.json"), Json.pretty(HardenedSpec.build(spec, cgroupParent).root()));
             AtomicFiles.moveAtomically(staging, bundle);
             AtomicFiles.fsyncDirectory(paths.app(app));
             events.emit("unpack.done", Map.of("generation", generation));

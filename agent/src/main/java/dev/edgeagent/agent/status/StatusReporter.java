@@ -32,6 +32,13 @@ public final class StatusReporter {
 
     private java.util.function.Supplier<Map<String, Object>> trust = () -> Map.of("mode", "unsigned-lab");
 
+    private java.util.List<String> groups = java.util.List.of();
+
+    /** The groups this device follows, so an operator's rollout can find the group's members from their status. */
+    public void groups(java.util.List<String> names) {
+        this.groups = java.util.List.copyOf(names);
+    }
+
     /** Where the trust summary (mode, document version) comes from. */
     public void trustFrom(java.util.function.Supplier<Map<String, Object>> source) {
         this.trust = source;
@@ -78,6 +85,7 @@ public final class StatusReporter {
         doc.put("time", clock.instant().toString());
         doc.put("agent", Map.of("version", AGENT_VERSION));
         doc.put("profile", profile.name());
+        doc.put("groups", groups);
         doc.put("platform", profile.platform().toString());
         doc.put("runtime", runtime.describe());
         doc.put("runtimeChoice", runtimeChoice);

@@ -9,7 +9,6 @@ import dev.edgeagent.protocol.AppName;
 import dev.edgeagent.runtime.ContainerId;
 import dev.edgeagent.runtime.ContainerState;
 import dev.edgeagent.runtime.RuntimeFailure;
-import dev.edgeagent.runtime.spec.HardenedSpec;
 import dev.edgeagent.runtime.supervise.CgroupFiles;
 import dev.edgeagent.runtime.supervise.CgroupStats;
 import dev.edgeagent.runtime.supervise.ChildReaper;
@@ -54,9 +53,11 @@ public final class AppSupervisor {
     private final Clock clock;
     private final Set<ContainerId> watched = ConcurrentHashMap.newKeySet();
     private Listener listener;
+    private final String cgroupParent;
 
     public AppSupervisor(StateStore state, ContainerLauncher launcher, AgentPaths paths, Optional<ChildReaper> reaper,
-            CgroupFiles cgroups, LogRotator logs, Executor operations, ScheduledExecutorService timer, Clock clock) {
+            CgroupFiles cgroups, String cgroupParent, LogRotator logs, Executor operations, ScheduledExecutorService timer, Clock clock) {
+        this.cgroupParent = cgroupParent;
         this.state = state;
         this.launcher = launcher;
         this.paths = paths;
@@ -127,7 +128,7 @@ public final class AppSupervisor {
     }
 
     public Optional<CgroupStats> stats(AppRecord app) {
-        return cgroups.stats(HardenedSpec.CGROUP_PARENT + "/" + app.container().value());
+        return cgroups.stats(cgroupParent + "/" + app.container().value());
     }
 
     /** A container ended. Ignored unless it is the running container of an app (a replaced one is not). */

@@ -8,6 +8,14 @@ import java.util.List;
 public final class HardenedSpec {
     public static final String CGROUP_PARENT = "/edgeagent";
 
+    /**
+     * Where one agent's containers' cgroups live: under its device id, so two agents on one host (a test fleet,
+     * an agent beside the quickstart's) never share a cgroup because their apps share a name.
+     */
+    public static String cgroupParent(String deviceId) {
+        return CGROUP_PARENT + "/" + deviceId;
+    }
+
     static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
             "/sys/firmware", "/sys/devices/virtual/powercap");
@@ -17,6 +25,10 @@ public final class HardenedSpec {
     private HardenedSpec() {}
 
     public static List<SpecOption> options() {
+        return options(CGROUP_PARENT);
+    }
+
+    public static List<SpecOption> options(String cgroupParent) {
         return List.of(
                 withRoot(),
                 withProcess(),
@@ -43,10 +55,14 @@ public final class HardenedSpec {
                 withCpu(),
                 withGrantedDevices(),
                 withSeccomp(),
-                withCgroupsPath(CGROUP_PARENT));
+                withCgroupsPath(cgroupParent));
     }
 
     public static OciSpec build(AppSpec app) {
-        return SpecOptions.build(app, options());
+        return build(app, CGROUP_PARENT);
+    }
+
+    public static OciSpec build(AppSpec app, String cgroupParent) {
+        return SpecOptions.build(app, options(cgroupParent));
     }
 }
