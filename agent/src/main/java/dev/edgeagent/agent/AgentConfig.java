@@ -20,7 +20,7 @@ import java.util.Set;
 /** The agent's configuration file, validated as it is read: every error names the field. */
 public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Path> runtimeBinary, Path runtimeStateRoot,
         String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
-        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket, long diskReserveBytes, Trust trust) {
+        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket, long diskReserveBytes, Trust trust, int statusIntervalSeconds) {
     /** The broker's CA and, for mutual TLS, the device's certificate and key, all PEM files. */
     public record MqttTls(Path ca, Optional<Path> cert, Optional<Path> key) {
         public MqttTls {
@@ -51,11 +51,12 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
     public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
     public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
-            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket", "diskReserveBytes", "trust");
+            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket", "diskReserveBytes", "trust", "statusIntervalSeconds");
     public static final long DEFAULT_DISK_RESERVE = 64L << 20;
     public static final Path DEFAULT_LOCAL_SOCKET = Path.of("/run/edgeagent/edgeagent.sock");
     public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
     public static final int DEFAULT_LOG_KEEP = 3;
+    public static final int DEFAULT_STATUS_INTERVAL = 5;
 
     public AgentConfig {
         String scheme = broker.getScheme();
@@ -82,6 +83,9 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
                 throw new IllegalArgumentException("group '" + g + "' must be 1-63 lowercase letters, digits and '-'");
             }
         }
+        if (statusIntervalSeconds < 1 || statusIntervalSeconds > 3600) {
+            throw new IllegalArgumentException("statusIntervalSeconds must be 1 to 3600, got " + statusIntervalSeconds);
+        }
         if (mqttTls.isPresent() && !"ssl".equals(scheme)) {
             throw new IllegalArgumentException("mqttTls is set but the broker is not ssl://");
         }
@@ -92,7 +96,7 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
             Set<String> insecureRegistries) {
         return new AgentConfig(deviceId, broker, root, Optional.of(runtimeBinary), runtimeStateRoot, "generic-x86_64", insecureRegistries,
                 Optional.empty(), Map.of(), 65536, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_KEEP, Optional.empty(),
-                List.of(), runtimeStateRoot.resolveSibling("edgeagent.sock"), DEFAULT_DISK_RESERVE, Trust.LAB);
+                List.of(), runtimeStateRoot.resolveSibling("edgeagent.sock"), DEFAULT_DISK_RESERVE, Trust.LAB, DEFAULT_STATUS_INTERVAL);
     }
 
     public TransportSettings registryTransport() {
@@ -103,13 +107,13 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
     /** The same configuration under another trust setting. */
     public AgentConfig withTrust(Trust t) {
         return new AgentConfig(deviceId, broker, root, runtimeBinary, runtimeStateRoot, profile, insecureRegistries, registryCaBundle,
-                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, groups, localSocket, diskReserveBytes, t);
+                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, groups, localSocket, diskReserveBytes, t, statusIntervalSeconds);
     }
 
     /** The same configuration following other groups. */
     public AgentConfig withGroups(List<String> g) {
         return new AgentConfig(deviceId, broker, root, runtimeBinary, runtimeStateRoot, profile, insecureRegistries, registryCaBundle,
-                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, g, localSocket, diskReserveBytes, trust);
+                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, g, localSocket, diskReserveBytes, trust, statusIntervalSeconds);
     }
 
     private static Trust trust(Optional<Fields> section) throws Fields.WireException {
@@ -172,7 +176,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
                     f.optionalStrings("groups").orElse(List.of()),
                     Path.of(f.optionalString("localSocket").orElse(DEFAULT_LOCAL_SOCKET.toString())),
                     f.optionalLong("diskReserveBytes").orElse(DEFAULT_DISK_RESERVE),
-                    trust(f.optionalObject("trust")));
+                    trust(f.optionalObject("trust")),
+                    (int) f.optionalLong("statusIntervalSeconds").orElse(DEFAULT_STATUS_INTERVAL));
         } catch (Fields.WireException | IllegalArgumentException e) {
             throw new IOException("config " + file + ": " + e.getMessage(), e);
         }

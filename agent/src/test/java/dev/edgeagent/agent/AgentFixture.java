@@ -71,7 +71,7 @@ final class AgentFixture implements AutoCloseable {
                 Tools.require("runc", "runc"), work.resolve("runc"), insecure);
         config = new AgentConfig(base.deviceId(), base.broker(), base.root(), base.runtimeBinary(), base.runtimeStateRoot(), profile,
                 base.insecureRegistries(), base.registryCaBundle(), base.registryCredentials(), base.maxOrderBytes(),
-                base.logMaxBytes(), base.logKeep(), base.mqttTls(), groups, base.localSocket(), base.diskReserveBytes(), trust);
+                base.logMaxBytes(), base.logKeep(), base.mqttTls(), groups, base.localSocket(), base.diskReserveBytes(), trust, base.statusIntervalSeconds());
         agent = Agent.start(config);
     }
 

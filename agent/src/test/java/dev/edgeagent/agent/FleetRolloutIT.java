@@ -260,4 +260,17 @@ class FleetRolloutIT {
             assertEquals((long) 96 << 20, ((Number) ((Map<?, ?>) svc(d).get("limits")).get("memoryBytes")).longValue(), d);
         }
     }
+
+    @Test
+    @Order(3)
+    void aCommandToTheGroupIsAnsweredByEveryMember() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        int exit = Main.execute(print, print, "ps", "--group", GROUP, "--broker", broker.uri(), "--key", operatorKey.toString(),
+                "--password-file", work.resolve("password").toString(), "--timeout", "60");
+        String log = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, log);
+        assertTrue(log.contains(GROUP + ": 50 of 50 ok"), log);
+        assertTrue(log.contains("fleet-49"), log);
+    }
 }

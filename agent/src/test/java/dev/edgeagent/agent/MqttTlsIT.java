@@ -41,7 +41,7 @@ class MqttTlsIT {
                 Tools.require("runc", "runc"), dir.resolve(device + "-runc"), java.util.Set.of());
         return new AgentConfig(base.deviceId(), base.broker(), base.root(), base.runtimeBinary(), base.runtimeStateRoot(), base.profile(),
                 base.insecureRegistries(), base.registryCaBundle(), base.registryCredentials(), base.maxOrderBytes(), base.logMaxBytes(),
-                base.logKeep(), tls, base.groups(), base.localSocket(), base.diskReserveBytes(), base.trust());
+                base.logKeep(), tls, base.groups(), base.localSocket(), base.diskReserveBytes(), base.trust(), base.statusIntervalSeconds());
     }
 
     @Test

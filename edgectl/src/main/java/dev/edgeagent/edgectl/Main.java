@@ -39,6 +39,7 @@ public final class Main {
                    edgectl remove --device ID --app NAME [--purge]     (--purge: its volumes too)
                    edgectl logs --device ID --app NAME [--tail N]
                    edgectl ps|ping|info --device ID
+                   any of the above but deploy with --group NAME instead of --device: every member, one line each
                    edgectl status --device ID
                    edgectl watch --device ID [--app NAME] [--timeout SECONDS]   follow events (pull progress as a bar)
                    edgectl desired set (--device ID | --group NAME) --file STATE.json --version N
@@ -50,11 +51,13 @@ public final class Main {
                    edgectl trust init|rotate|sign|publish|show …   (edgectl trust for its options)
             Orders over the broker are signed with the operator key: --key FILE or $EDGE_KEY, its password in
             $EDGE_KEY_PASSWORD or --password-file (--unsigned only for lab agents configured with allowUnsigned).
-            The broker defaults to $EDGE_BROKER, else tcp://127.0.0.1:1883.
+            The broker defaults to $EDGE_BROKER, else the settings file, else tcp://127.0.0.1:1883. Settings file:
+            $EDGECTL_CONFIG or ~/.config/edgectl/config.json: {"broker", "key", "passwordFile", "socket"}; flags
+            and environment variables win over it.
             --local [--socket PATH]: send deploy and the app commands over the agent's root-only Unix socket instead
             (on the device itself, no broker; --device is not needed).
             """;
-    private static final List<String> COMMON = List.of("--device", "--broker", "--timeout", "--socket", "--key", "--password-file");
+    private static final List<String> COMMON = List.of("--device", "--group", "--broker", "--timeout", "--socket", "--key", "--password-file");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -80,6 +83,9 @@ public final class Main {
         }
         List<String> rest = Arrays.asList(argv).subList(1, argv.length);
         try {
+            if (List.of("deploy", "status", "watch").contains(argv[0]) && rest.contains("--group")) {
+                throw new Args.UsageError(argv[0] + " is for one device; for a group use 'desired set --group' or 'rollout --group'");
+            }
             return switch (argv[0]) {
                 case "deploy" -> deploy(new Args(rest, concat(COMMON, "--app", "--image", "--memory", "--pids", "--cpus", "--restart",
                         "--id"), List.of("--json", "--local", "--unsigned")));
@@ -188,6 +194,12 @@ public final class Main {
         if (a.flag("--local")) {
             return printReply(command, local(a, command, AppOrderJson.encode(order)), a.flag("--json"));
         }
+        if (a.get("--group").isPresent()) {
+            if (a.get("--device").isPresent()) {
+                throw new Args.UsageError("give --device or --group, not both");
+            }
+            return GroupCommand.run(command, a.get("--group").get(), order, signer(a), broker(a), timeoutMillis(a, 30), a.flag("--json"), out, err);
+        }
         DeviceId device = new DeviceId(a.require("--device"));
         Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 30);
@@ -248,7 +260,12 @@ public final class Main {
     }
 
     private byte[] local(Args a, String command, byte[] order) throws Unreachable {
-        java.nio.file.Path socket = a.get("--socket").map(java.nio.file.Path::of).orElse(LocalSocket.DEFAULT);
+        java.nio.file.Path socket;
+        try {
+            socket = a.get("--socket").or(() -> settingsOrNone().socket()).map(java.nio.file.Path::of).orElse(LocalSocket.DEFAULT);
+        } catch (RuntimeException e) {
+            throw new Unreachable(e.getMessage());
+        }
         try {
             return LocalSocket.send(socket, command, order);
         } catch (IOException e) {
@@ -337,11 +354,24 @@ public final class Main {
         return new OrderSigner(OperatorKey.forOrders(a), java.time.Clock.systemUTC());
     }
 
-    static String broker(Args a) {
-        return a.get("--broker").orElseGet(() -> {
-            String env = System.getenv("EDGE_BROKER");
-            return env == null || env.isBlank() ? "tcp://127.0.0.1:1883" : env;
-        });
+    /** --broker, else $EDGE_BROKER, else the settings file, else the local default. */
+    static String broker(Args a) throws Args.UsageError {
+        if (a.get("--broker").isPresent()) {
+            return a.get("--broker").get();
+        }
+        String env = System.getenv("EDGE_BROKER");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        return Settings.active().broker().orElse("tcp://127.0.0.1:1883");
+    }
+
+    private static Settings settingsOrNone() {
+        try {
+            return Settings.active();
+        } catch (Args.UsageError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     private static long timeoutMillis(Args a, long defaultSeconds) {

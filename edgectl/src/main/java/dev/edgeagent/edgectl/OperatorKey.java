@@ -14,6 +14,10 @@ final class OperatorKey {
 
     static char[] password(Args a) throws Args.UsageError {
         Optional<String> file = a.get("--password-file");
+        String envPassword = System.getenv("EDGE_KEY_PASSWORD");
+        if (file.isEmpty() && envPassword == null) {
+            file = Settings.active().passwordFile();
+        }
         if (file.isPresent()) {
             try {
                 return Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip().toCharArray();
@@ -42,8 +46,11 @@ final class OperatorKey {
         }
         Optional<String> file = a.get("--key").or(() -> Optional.ofNullable(System.getenv("EDGE_KEY")).filter(s -> !s.isBlank()));
         if (file.isEmpty()) {
-            throw new Args.UsageError("orders are signed: give the operator key with --key FILE or $EDGE_KEY (make one with "
-                    + "'edgectl keygen'); --unsigned only for a lab agent configured with allowUnsigned");
+            file = Settings.active().key();
+        }
+        if (file.isEmpty()) {
+            throw new Args.UsageError("orders are signed: give the operator key with --key FILE, $EDGE_KEY or \"key\" in the "
+                    + "settings file (make one with 'edgectl keygen'); --unsigned only for a lab agent configured with allowUnsigned");
         }
         return Optional.of(read(Path.of(file.get()), password(a)));
     }

@@ -105,4 +105,24 @@ class TrustCommandsTest {
             return e.code().name();
         }
     }
+
+    @Test
+    void theSettingsFileIsReadStrictlyAndFoundWhereTheEnvironmentSays() throws Exception {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, "{\"broker\":\"ssl://broker.example:8883\",\"key\":\"/k/op.key\"}");
+        Settings s = Settings.load(file, true);
+        assertEquals("ssl://broker.example:8883", s.broker().orElseThrow());
+        assertEquals("/k/op.key", s.key().orElseThrow());
+        assertEquals(Settings.NONE, Settings.load(dir.resolve("absent.json"), false));
+        assertTrue(assertThrowsUsage(() -> Settings.load(dir.resolve("absent.json"), true)).contains("does not exist"));
+        Files.writeString(file, "{\"brokr\":\"x\"}");
+        assertTrue(assertThrowsUsage(() -> Settings.load(file, true)).contains("brokr"));
+        assertEquals(file, Settings.location(java.util.Map.of("EDGECTL_CONFIG", file.toString())));
+        assertEquals(Path.of("/home/op/.config/edgectl/config.json"), Settings.location(java.util.Map.of("HOME", "/home/op")));
+        assertEquals(2, run("deploy", "--group", "north", "--app", "a", "--image", "r/a@sha256:" + "0".repeat(64)));
+    }
+
+    private static String assertThrowsUsage(org.junit.jupiter.api.function.Executable e) {
+        return org.junit.jupiter.api.Assertions.assertThrows(Args.UsageError.class, e).getMessage();
+    }
 }

@@ -77,7 +77,9 @@ public final class MqttControlChannel implements ControlChannel {
         options.setCleanStart(false);
         options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
         options.setAutomaticReconnect(true);
-        options.setAutomaticReconnectDelay(1, 60);
+        // A first retry drawn from 1-5 s (then doubling to 60 s), so a fleet that lost its broker together does
+        // not come back in one burst.
+        options.setAutomaticReconnectDelay(1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(5), 60);
         options.setKeepAliveInterval(30);
         if (brokerUri.startsWith("ssl://")) {
             SSLSocketFactory factory = tls.map(SSLContext::getSocketFactory).orElse((SSLSocketFactory) SSLSocketFactory.getDefault());
