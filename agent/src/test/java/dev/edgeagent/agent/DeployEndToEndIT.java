@@ -138,6 +138,13 @@ class DeployEndToEndIT {
         }
         Map<String, Object> healthy = f.deploy("op-canary-3", "canary", demo.toString(), ",\"health\":{\"graceSeconds\":1}");
         assertEquals(true, healthy.get("ok"), "a release that stays up passes: " + healthy);
+
+        // An exec probe runs inside the new container, through the runtime: one that fails rolls back too.
+        Map<String, Object> unready = f.deploy("op-canary-4", "canary", demo.toString(), ",\"health\":{\"graceSeconds\":2,\"probe\":{\"exec\":[\"/bin/sh\",\"-c\",\"test -f /tmp/never\"]}}");
+        assertEquals("ROLLED_BACK", unready.get("code"), unready.toString());
+        assertTrue(String.valueOf(unready.get("message")).contains("did not pass its exec probe"), unready.toString());
+        Map<String, Object> ready = f.deploy("op-canary-5", "canary", demo.toString(), ",\"health\":{\"graceSeconds\":3,\"probe\":{\"exec\":[\"/bin/sh\",\"-c\",\"test -d /proc/1\"]}}");
+        assertEquals(true, ready.get("ok"), "a release whose probe passes replaces the old one: " + ready);
     }
 
     @Test

@@ -21,6 +21,9 @@ public interface ContainerRuntime {
 
     void kill(ContainerId id, String signal) throws RuntimeFailure;
 
+    /** Runs {@code args} inside the running container (its namespaces, user and filters); its exit code. */
+    int exec(ContainerId id, java.util.List<String> args, java.time.Duration timeout) throws RuntimeFailure;
+
     /** Every container this runtime holds under the agent's state root. */
     java.util.List<ContainerId> list() throws RuntimeFailure;
 

@@ -9,11 +9,12 @@ import java.util.regex.Pattern;
 /**
  * What an app asks beyond the hardened default; each item must be granted by the device profile. {@code seccomp}
  * is the app's own profile in the OCI/Docker JSON format, kept as sent and read against the device by the agent.
- * {@code healthGraceSeconds}: how long a new generation must stay up before it replaces the old one for good.
+ * {@code healthGraceSeconds}: how long a new generation must stay up before it replaces the old one for good;
+ * {@code healthProbe}, when given, must also pass within that time.
  */
 public record AppOptions(Set<String> capabilities, List<String> devices, boolean hostNetwork, List<VolumeMount> volumes,
-        Optional<Map<String, Object>> seccomp, int healthGraceSeconds) {
-    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of(), Optional.empty(), 0);
+        Optional<Map<String, Object>> seccomp, int healthGraceSeconds, Optional<HealthProbe> healthProbe) {
+    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of(), Optional.empty(), 0, Optional.empty());
     public static final int MAX_HEALTH_GRACE_SECONDS = 600;
     private static final Pattern CAP = Pattern.compile("CAP_[A-Z_]{2,32}");
     private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9._/-]{1,200}");
@@ -38,6 +39,13 @@ public record AppOptions(Set<String> capabilities, List<String> devices, boolean
         seccomp = seccomp.map(java.util.Collections::unmodifiableMap);
         if (healthGraceSeconds < 0 || healthGraceSeconds > MAX_HEALTH_GRACE_SECONDS) {
             throw new IllegalArgumentException("health.graceSeconds must be 0.." + MAX_HEALTH_GRACE_SECONDS);
+        }
+        if (healthProbe.isPresent() && healthGraceSeconds == 0) {
+            throw new IllegalArgumentException("health.probe needs health.graceSeconds: the time the probe has to pass");
+        }
+        if (healthProbe.filter(p -> !(p instanceof HealthProbe.Exec)).isPresent() && !hostNetwork) {
+            throw new IllegalArgumentException("TCP and HTTP probes reach the app on the host's loopback, so they need \"network\": \"host\"; "
+                    + "use an exec probe otherwise");
         }
     }
 }

@@ -202,13 +202,15 @@ public final class Deployer {
         int grace = order.options().healthGraceSeconds();
         if (grace > 0) {
             events.emit("health.started", Map.of("generation", generation, "graceSeconds", grace));
-            if (!staysUp(container, grace)) {
+            HealthCheck.Verdict verdict = new HealthCheck(launcher.runtime()).run(container, grace, order.options().healthProbe(),
+                    () -> launcher.isRunning(container));
+            if (!verdict.passed()) {
                 discard(container, bundle);
                 previous.ifPresent(p -> restartPrevious(p, events));
                 String after = previous.map(p -> "; generation " + p.generation() + " runs again").orElse("; nothing runs in its place");
-                events.emit("health.failed", Map.of("generation", generation, "graceSeconds", grace));
-                throw new DeployFailure(ErrorCode.ROLLED_BACK, "generation " + generation + " of " + app + " stopped within its "
-                        + grace + " s health grace period (its log: " + paths.log(app) + ")" + after);
+                events.emit("health.failed", Map.of("generation", generation, "graceSeconds", grace, "reason", verdict.reason()));
+                throw new DeployFailure(ErrorCode.ROLLED_BACK, "generation " + generation + " of " + app + " " + verdict.reason()
+                        + " (its log: " + paths.log(app) + ")" + after);
             }
             events.emit("health.passed", Map.of("generation", generation, "graceSeconds", grace));
         }
@@ -351,22 +353,6 @@ public final class Deployer {
     }
 
     /** Whether the new container is still running at the end of its grace period; it is checked every 100 ms. */
-    private boolean staysUp(ContainerId container, int graceSeconds) {
-        long deadline = System.nanoTime() + graceSeconds * 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!launcher.isRunning(container)) {
-                return false;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return launcher.isRunning(container);
-    }
-
     private void restartPrevious(AppRecord previous, DeployEvents events) {
         try {
             launcher.start(previous.name(), previous.container(), paths.generation(previous.name(), previous.generation()),

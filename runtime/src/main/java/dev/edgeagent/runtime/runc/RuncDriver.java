@@ -139,6 +139,28 @@ public final class RuncDriver implements ContainerRuntime {
     }
 
     @Override
+    public int exec(ContainerId id, List<String> args, java.time.Duration timeout) throws RuntimeFailure {
+        List<String> cmd = base(null);
+        cmd.addAll(List.of("exec", id.value()));
+        cmd.addAll(args);
+        try {
+            // Output is not read: a probe that prints without end must not hold the agent.
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new RuntimeFailure("exec in " + id + " did not finish within " + timeout.toSeconds() + " s");
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            throw new RuntimeFailure("could not run " + binary + " exec: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeFailure("interrupted during exec in " + id, e);
+        }
+    }
+
+    @Override
     public void delete(ContainerId id, boolean force) throws RuntimeFailure {
         List<String> cmd = base(null);
         cmd.add("delete");

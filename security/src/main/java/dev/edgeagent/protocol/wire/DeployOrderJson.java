@@ -61,7 +61,10 @@ public final class DeployOrderJson {
         }
         o.seccomp().ifPresent(p -> out.put("seccomp", p));
         if (o.healthGraceSeconds() > 0) {
-            out.put("health", Map.of("graceSeconds", o.healthGraceSeconds()));
+            Map<String, Object> health = new LinkedHashMap<>();
+            health.put("graceSeconds", o.healthGraceSeconds());
+            o.healthProbe().ifPresent(p -> health.put("probe", probe(p)));
+            out.put("health", health);
         }
         return Json.compact(out);
     }
@@ -99,7 +102,7 @@ public final class DeployOrderJson {
             }
             AppOptions options = new AppOptions(new java.util.LinkedHashSet<>(f.optionalStrings("capabilities").orElse(List.of())),
                     f.optionalStrings("devices").orElse(List.of()), network.equals("host"), volumes,
-                    f.optionalObject("seccomp").map(Fields::asMap), healthGrace(f));
+                    f.optionalObject("seccomp").map(Fields::asMap), healthGrace(f), healthProbe(f));
             return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources, restart, options), id);
         } catch (Fields.WireException | IllegalArgumentException e) {
             return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, e.getMessage(), id);
@@ -118,12 +121,48 @@ public final class DeployOrderJson {
         }
     }
 
+    private static Map<String, Object> probe(dev.edgeagent.protocol.HealthProbe p) {
+        if (p instanceof dev.edgeagent.protocol.HealthProbe.Exec e) {
+            return Map.of("exec", e.command());
+        }
+        if (p instanceof dev.edgeagent.protocol.HealthProbe.Tcp t) {
+            return Map.of("tcp", Map.of("port", t.port()));
+        }
+        dev.edgeagent.protocol.HealthProbe.Http h = (dev.edgeagent.protocol.HealthProbe.Http) p;
+        return Map.of("http", Map.of("port", h.port(), "path", h.path()));
+    }
+
+    /** {@code health.probe}: exactly one of {@code exec: [..]}, {@code tcp: {port}}, {@code http: {port, path}}. */
+    private static Optional<dev.edgeagent.protocol.HealthProbe> healthProbe(Fields f) throws Fields.WireException {
+        Optional<Fields> health = f.optionalObject("health");
+        Optional<Fields> probe = health.isPresent() ? health.get().optionalObject("probe") : Optional.empty();
+        if (probe.isEmpty()) {
+            return Optional.empty();
+        }
+        Fields p = probe.get();
+        p.refuseUnknown(List.of("exec", "tcp", "http"));
+        if (p.keys().size() != 1) {
+            throw new Fields.WireException("health.probe takes exactly one of exec, tcp, http");
+        }
+        if (p.keys().contains("exec")) {
+            return Optional.of(new dev.edgeagent.protocol.HealthProbe.Exec(p.optionalStrings("exec").orElseThrow()));
+        }
+        Fields target = p.optionalObject(p.keys().iterator().next()).orElseThrow(() -> new Fields.WireException("health.probe.tcp/http must be an object"));
+        int port = (int) Math.max(-1, Math.min(target.optionalLong("port").orElseThrow(() -> new Fields.WireException("health.probe needs a port")), Integer.MAX_VALUE));
+        if (p.keys().contains("tcp")) {
+            target.refuseUnknown(List.of("port"));
+            return Optional.of(new dev.edgeagent.protocol.HealthProbe.Tcp(port));
+        }
+        target.refuseUnknown(List.of("port", "path"));
+        return Optional.of(new dev.edgeagent.protocol.HealthProbe.Http(port, target.optionalString("path").orElse("/")));
+    }
+
     private static int healthGrace(Fields f) throws Fields.WireException {
         Optional<Fields> health = f.optionalObject("health");
         if (health.isEmpty()) {
             return 0;
         }
-        health.get().refuseUnknown(List.of("graceSeconds"));
+        health.get().refuseUnknown(List.of("graceSeconds", "probe"));
         long grace = health.get().optionalLong("graceSeconds").orElse(0);
         return (int) Math.max(-1, Math.min(grace, Integer.MAX_VALUE));
     }

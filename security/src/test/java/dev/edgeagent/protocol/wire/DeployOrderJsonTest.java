@@ -60,4 +60,23 @@ class DeployOrderJsonTest {
         Decoded.Rejected<?> r = assertInstanceOf(Decoded.Rejected.class, DeployOrderJson.decode(big, 4096));
         assertEquals(ErrorCode.PAYLOAD_TOO_LARGE, r.code());
     }
+
+    @Test
+    void healthProbesRoundTripAndBadOnesAreRefusedWithTheReason() {
+        String base = "{\"id\":\"h\",\"app\":\"a\",\"image\":\"" + IMAGE + "\",";
+        String exec = base + "\"health\":{\"graceSeconds\":5,\"probe\":{\"exec\":[\"/bin/check\",\"--quick\"]}}}";
+        DeployOrder order = ((Decoded.Ok<DeployOrder>) decode(exec)).value();
+        assertEquals(java.util.Optional.of(new dev.edgeagent.protocol.HealthProbe.Exec(java.util.List.of("/bin/check", "--quick"))),
+                order.options().healthProbe());
+        assertEquals(order, ((Decoded.Ok<DeployOrder>) DeployOrderJson.decode(DeployOrderJson.encode(order), 65536)).value());
+        String http = base + "\"network\":\"host\",\"health\":{\"graceSeconds\":5,\"probe\":{\"http\":{\"port\":8080,\"path\":\"/healthz\"}}}}";
+        DeployOrder h = ((Decoded.Ok<DeployOrder>) decode(http)).value();
+        assertEquals(order.options().healthProbe().isPresent(), h.options().healthProbe().isPresent());
+        assertEquals(h, ((Decoded.Ok<DeployOrder>) DeployOrderJson.decode(DeployOrderJson.encode(h), 65536)).value());
+
+        assertTrue(rejected(base + "\"health\":{\"graceSeconds\":5,\"probe\":{\"tcp\":{\"port\":80}}}}").message().contains("need \"network\": \"host\""));
+        assertTrue(rejected(base + "\"health\":{\"probe\":{\"exec\":[\"/x\"]}}}").message().contains("needs health.graceSeconds"));
+        assertTrue(rejected(base + "\"health\":{\"graceSeconds\":5,\"probe\":{\"exec\":[\"/x\"],\"tcp\":{\"port\":1}}}}").message().contains("exactly one"));
+        assertTrue(rejected(base + "\"network\":\"host\",\"health\":{\"graceSeconds\":5,\"probe\":{\"tcp\":{\"port\":70000}}}}").message().contains("1..65535"));
+    }
 }
