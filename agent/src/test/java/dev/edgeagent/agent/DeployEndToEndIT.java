@@ -210,4 +210,36 @@ class DeployEndToEndIT {
             assertEquals(0, ingest.filter(p -> p.toString().endsWith(".part")).count(), "no partial download is left");
         }
     }
+
+    @Test
+    void startThenStopKeepsTheOldGenerationRunningUntilTheNewOneIsHealthy() throws Exception {
+        String mem = ",\"resources\":{\"memoryBytes\":67108864}";
+        assertEquals(true, f.deploy("op-twin-1", "twin", demo.toString(), mem).get("ok"));
+        long oldPid = f.pidOf("twin-1");
+
+        Map<String, Object> failed = f.deploy("op-twin-2", "twin", demo.toString(), mem + ",\"strategy\":\"start-then-stop\","
+                + "\"health\":{\"graceSeconds\":2,\"probe\":{\"exec\":[\"/bin/sh\",\"-c\",\"exit 1\"]}}");
+        assertEquals("ROLLED_BACK", failed.get("code"), failed.toString());
+        assertTrue(String.valueOf(failed.get("message")).contains("generation 1 kept running throughout"), failed.toString());
+        assertEquals(oldPid, f.pidOf("twin-1"), "the old generation was never stopped");
+        assertEquals("start-then-stop", f.event("twin", "update.strategy", 10).get("used"));
+
+        Map<String, Object> ok = f.deploy("op-twin-3", "twin", demo.toString(), mem + ",\"strategy\":\"start-then-stop\","
+                + "\"health\":{\"graceSeconds\":1}");
+        assertEquals(true, ok.get("ok"), ok.toString());
+        List<String> containers = f.containers();
+        assertTrue(containers.contains("twin-2") && !containers.contains("twin-1"), containers.toString());
+
+        // Without room for both under the profile's memory ceiling, the update stops the old one first, and says so.
+        Map<String, Object> big = f.deploy("op-twin-4", "twin", demo.toString(), ",\"resources\":{\"memoryBytes\":"
+                + dev.edgeagent.profiles.DeviceProfiles.load("generic-x86_64").ceilings().memoryBytes()
+                + "},\"strategy\":\"start-then-stop\"");
+        assertEquals(true, big.get("ok"), big.toString());
+        Map<String, Object> strategy = f.event("twin", "update.strategy", 10);
+        while (!"stop-then-start".equals(strategy.get("used"))) {
+            strategy = f.event("twin", "update.strategy", 10);
+        }
+        assertTrue(String.valueOf(strategy.get("reason")).contains("memory ceiling"), strategy.toString());
+        f.discard("twin-3");
+    }
 }

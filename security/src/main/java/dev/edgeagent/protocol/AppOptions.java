@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  * {@code healthProbe}, when given, must also pass within that time.
  */
 public record AppOptions(Set<String> capabilities, List<String> devices, boolean hostNetwork, List<VolumeMount> volumes,
-        Optional<Map<String, Object>> seccomp, int healthGraceSeconds, Optional<HealthProbe> healthProbe) {
-    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of(), Optional.empty(), 0, Optional.empty());
+        Optional<Map<String, Object>> seccomp, int healthGraceSeconds, Optional<HealthProbe> healthProbe,
+        UpdateStrategy strategy) {
+    public static final AppOptions NONE = new AppOptions(Set.of(), List.of(), false, List.of(), Optional.empty(), 0, Optional.empty(),
+            UpdateStrategy.STOP_THEN_START);
     public static final int MAX_HEALTH_GRACE_SECONDS = 600;
     private static final Pattern CAP = Pattern.compile("CAP_[A-Z_]{2,32}");
     private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9._/-]{1,200}");

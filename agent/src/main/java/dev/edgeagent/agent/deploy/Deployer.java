@@ -28,6 +28,7 @@ import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.VolumeMount;
 import dev.edgeagent.protocol.wire.DeployOrderJson;
 import dev.edgeagent.protocol.ErrorCode;
+import dev.edgeagent.protocol.UpdateStrategy;
 import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.runtime.ContainerId;
 import dev.edgeagent.runtime.RuntimeFailure;
@@ -187,16 +188,19 @@ public final class Deployer {
         AppSpec spec = appSpec(image, container, app, ids, admission, filter, order);
         Path bundle = build(app, generation, image, spec, admission, progress, events);
 
-        if (previous.isPresent()) {
+        boolean besideOld = previous.isPresent() && startBesideOld(order, previous.get(), limits, events);
+        if (previous.isPresent() && !besideOld) {
             ContainerId old = previous.get().container();
             launcher.stop(old).ifPresent(problem -> Logger.warn("app={} stopping {} failed: {}", app, old, problem));
             events.emit("container.stopped", Map.of("container", old.value()));
         }
+        // With start-then-stop the old generation runs on throughout: a failure leaves it as it was.
+        Optional<AppRecord> toRestart = besideOld ? Optional.empty() : previous;
         try {
             launcher.start(app, container, bundle, pid -> supervisor.watch(container, pid));
         } catch (RuntimeFailure e) {
             discard(container, bundle);
-            previous.ifPresent(p -> restartPrevious(p, events));
+            toRestart.ifPresent(p -> restartPrevious(p, events));
             throw new DeployFailure(ErrorCode.RUNTIME_ERROR, e.getMessage(), e);
         }
         int grace = order.options().healthGraceSeconds();
@@ -206,13 +210,19 @@ public final class Deployer {
                     () -> launcher.isRunning(container));
             if (!verdict.passed()) {
                 discard(container, bundle);
-                previous.ifPresent(p -> restartPrevious(p, events));
-                String after = previous.map(p -> "; generation " + p.generation() + " runs again").orElse("; nothing runs in its place");
+                toRestart.ifPresent(p -> restartPrevious(p, events));
+                String after = besideOld ? "; generation " + previous.get().generation() + " kept running throughout"
+                        : previous.map(p -> "; generation " + p.generation() + " runs again").orElse("; nothing runs in its place");
                 events.emit("health.failed", Map.of("generation", generation, "graceSeconds", grace, "reason", verdict.reason()));
                 throw new DeployFailure(ErrorCode.ROLLED_BACK, "generation " + generation + " of " + app + " " + verdict.reason()
                         + " (its log: " + paths.log(app) + ")" + after);
             }
             events.emit("health.passed", Map.of("generation", generation, "graceSeconds", grace));
+        }
+        if (besideOld) {
+            ContainerId old = previous.get().container();
+            launcher.stop(old).ifPresent(problem -> Logger.warn("app={} stopping {} failed: {}", app, old, problem));
+            events.emit("container.stopped", Map.of("container", old.value()));
         }
         AppRecord record = AppRecord.deployed(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
                 order.restart(), request, clock.instant());
@@ -353,6 +363,33 @@ public final class Deployer {
     }
 
     /** Whether the new container is still running at the end of its grace period; it is checked every 100 ms. */
+    /**
+     * Whether the new generation starts beside the old one: asked for, and the profile's memory ceiling holds both
+     * generations' limits, and the app is not on the host's network (both would want its ports). Otherwise the
+     * update stops the old one first, and says why.
+     */
+    private boolean startBesideOld(DeployOrder order, AppRecord previous, ResourceLimits limits, DeployEvents events) {
+        if (order.options().strategy() != UpdateStrategy.START_THEN_STOP) {
+            return false;
+        }
+        long both = previous.limits().memoryBytes() + limits.memoryBytes();
+        String fallback = null;
+        if (both > profile.ceilings().memoryBytes()) {
+            fallback = "both generations need " + (both >> 20) + " MiB, above the " + (profile.ceilings().memoryBytes() >> 20)
+                    + " MiB memory ceiling of profile " + profile.name();
+        } else if (order.options().hostNetwork()) {
+            fallback = "the app is on the host's network, where both generations would want the same ports";
+        }
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("requested", UpdateStrategy.START_THEN_STOP.wire());
+        details.put("used", fallback == null ? UpdateStrategy.START_THEN_STOP.wire() : UpdateStrategy.STOP_THEN_START.wire());
+        if (fallback != null) {
+            details.put("reason", fallback);
+        }
+        events.emit("update.strategy", details);
+        return fallback == null;
+    }
+
     private void restartPrevious(AppRecord previous, DeployEvents events) {
         try {
             launcher.start(previous.name(), previous.container(), paths.generation(previous.name(), previous.generation()),

@@ -60,6 +60,9 @@ public final class DeployOrderJson {
             out.put("volumes", vols);
         }
         o.seccomp().ifPresent(p -> out.put("seccomp", p));
+        if (o.strategy() != dev.edgeagent.protocol.UpdateStrategy.STOP_THEN_START) {
+            out.put("strategy", o.strategy().wire());
+        }
         if (o.healthGraceSeconds() > 0) {
             Map<String, Object> health = new LinkedHashMap<>();
             health.put("graceSeconds", o.healthGraceSeconds());
@@ -79,7 +82,7 @@ public final class DeployOrderJson {
         try {
             Fields f = new Fields(map, "");
             id = Optional.of(new OperationId(f.requireString("id")));
-            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "volumes", "seccomp", "health"));
+            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "volumes", "seccomp", "health", "strategy"));
             AppName app = new AppName(f.requireString("app"));
             ImageRef image = ImageRef.parse(f.requireString("image"));
             image.requireDigest();
@@ -102,7 +105,9 @@ public final class DeployOrderJson {
             }
             AppOptions options = new AppOptions(new java.util.LinkedHashSet<>(f.optionalStrings("capabilities").orElse(List.of())),
                     f.optionalStrings("devices").orElse(List.of()), network.equals("host"), volumes,
-                    f.optionalObject("seccomp").map(Fields::asMap), healthGrace(f), healthProbe(f));
+                    f.optionalObject("seccomp").map(Fields::asMap), healthGrace(f), healthProbe(f),
+                    f.optionalString("strategy").map(dev.edgeagent.protocol.UpdateStrategy::parse)
+                            .orElse(dev.edgeagent.protocol.UpdateStrategy.STOP_THEN_START));
             return new Decoded.Ok<>(new DeployOrder(id.get(), app, image, resources, restart, options), id);
         } catch (Fields.WireException | IllegalArgumentException e) {
             return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, e.getMessage(), id);
