@@ -159,7 +159,13 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         channel.status(status.document());
-        agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(supervisor::poll), TICK_SECONDS, TICK_SECONDS, TimeUnit.SECONDS);
+        agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> {
+            supervisor.poll();
+            if (reconciler.retryIfDue(clock.instant(), (type, details) -> channel.event(Messages.event(clock,
+                    config.deviceId().value(), new OperationId("desired"), "-", type, details)))) {
+                channel.status(status.document());
+            }
+        }), TICK_SECONDS, TICK_SECONDS, TimeUnit.SECONDS);
         // Status also goes out on every change; this is the periodic metrics beat (resource usage).
         long every = config.statusIntervalSeconds();
         agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> channel.status(status.document())), every, every,

@@ -39,6 +39,12 @@ public final class Reconciler {
     private final Function<DeployOrder, CommandResult> deploy;
     private final Function<AppName, CommandResult> remove;
     private Map<String, Object> lastOutcome = Map.of();
+    /** Failures that may pass by themselves: the registry or the network away, a disk that was full. */
+    static final Set<String> PASSING = Set.of("REGISTRY_UNREACHABLE", "REGISTRY_ERROR", "INSUFFICIENT_STORAGE", "STORAGE_ERROR");
+    static final java.time.Duration FIRST_RETRY = java.time.Duration.ofSeconds(30);
+    static final java.time.Duration LAST_RETRY = java.time.Duration.ofMinutes(15);
+    private java.time.Instant nextRetry = java.time.Instant.MAX;
+    private java.time.Duration retryDelay = FIRST_RETRY;
 
     public Reconciler(DesiredStore store, StateStore state, String device, Set<String> targets, int maxBytes,
             Function<DeployOrder, CommandResult> deploy, Function<AppName, CommandResult> remove) {
@@ -93,6 +99,34 @@ public final class Reconciler {
         apply(desired, payload, report);
     }
 
+    /**
+     * On the agent's tick: applies the accepted document again when it failed only for reasons that pass by
+     * themselves, after 30 s, then doubling up to 15 min, so a device offline from its registry converges alone.
+     */
+    public boolean retryIfDue(java.time.Instant now, Report report) {
+        if (now.isBefore(nextRetry)) {
+            return false;
+        }
+        try {
+            Optional<DesiredStore.Accepted> current = store.load();
+            if (current.isEmpty() || current.get().applied()) {
+                nextRetry = java.time.Instant.MAX;
+                return false;
+            }
+            Decoded<DesiredState> d = DesiredStateJson.decode(current.get().document(), maxBytes, targets);
+            if (d instanceof Decoded.Ok<DesiredState> ok) {
+                Logger.info("retrying desired state v{} after {}", current.get().version(), retryDelay);
+                report.event("desired.retry", Map.of("version", current.get().version()));
+                apply(ok.value(), current.get().document(), report, now);
+                return true;
+            }
+        } catch (IOException e) {
+            Logger.warn("desired state unreadable at retry: {}", e.getMessage());
+        }
+        nextRetry = java.time.Instant.MAX;
+        return false;
+    }
+
     /** At agent start: finish applying an accepted document that a crash interrupted. */
     public void resume(Report report) {
         try {
@@ -115,6 +149,11 @@ public final class Reconciler {
     }
 
     private void apply(DesiredState desired, byte[] document, Report report) {
+        retryDelay = FIRST_RETRY; // a new document, or a restart, starts the backoff afresh
+        apply(desired, document, report, java.time.Instant.now());
+    }
+
+    private void apply(DesiredState desired, byte[] document, Report report, java.time.Instant now) {
         report.event("desired.accepted", Map.of("version", desired.version(), "target", desired.target(), "apps", desired.apps().size()));
         List<Object> failures = new ArrayList<>();
         for (DeployOrder order : desired.apps()) {
@@ -147,6 +186,15 @@ public final class Reconciler {
             outcome.put("failures", failures);
         }
         lastOutcome = outcome;
+        boolean passing = !applied && failures.stream().allMatch(f -> PASSING.contains(String.valueOf(((Map<?, ?>) f).get("code"))));
+        if (passing) {
+            nextRetry = now.plus(retryDelay);
+            outcome.put("retryAt", nextRetry.toString());
+            retryDelay = retryDelay.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryDelay.multipliedBy(2);
+        } else {
+            nextRetry = java.time.Instant.MAX;
+            retryDelay = FIRST_RETRY;
+        }
         report.event(applied ? "desired.applied" : "desired.failed", outcome);
     }
 }
