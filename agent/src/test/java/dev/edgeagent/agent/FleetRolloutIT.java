@@ -205,26 +205,36 @@ class FleetRolloutIT {
         }));
     }
 
-    static int rollout(ByteArrayOutputStream out, String... args) {
-        List<String> all = new ArrayList<>(List.of("rollout", "--group", GROUP, "--broker", broker.uri(), "--key", operatorKey.toString(),
+    /** What edgectl printed and its exit code. */
+    record Run(int exit, String log) {}
+
+    /** Runs edgectl in this JVM against the fleet's broker, signing with the operator key. */
+    static Run edgectl(String command, String... args) {
+        List<String> all = new ArrayList<>(List.of(command, "--broker", broker.uri(), "--key", operatorKey.toString(),
                 "--password-file", work.resolve("password").toString()));
         all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
         int exit = Main.execute(print, print, all.toArray(new String[0]));
-        System.err.print(out.toString(StandardCharsets.UTF_8)); // the operator's view, kept in the test report
-        return exit;
+        String log = out.toString(StandardCharsets.UTF_8);
+        System.err.print(log); // the operator's view, kept in the test report
+        return new Run(exit, log);
+    }
+
+    static Run rollout(String release, String... args) throws Exception {
+        Path file = work.resolve("release.json");
+        Files.writeString(file, "{\"apps\":" + release + "}");
+        List<String> all = new ArrayList<>(List.of("--group", GROUP, "--file", file.toString(), "--canary", "2", "--waves", "50,100"));
+        all.addAll(List.of(args));
+        return edgectl("rollout", all.toArray(new String[0]));
     }
 
     @Test
     @Order(1)
     void aBadReleaseIsCaughtInTheCanaryWaveAndNoOtherDeviceIsTouched() throws Exception {
-        Path file = work.resolve("bad.json");
-        Files.writeString(file, "{\"apps\":" + apps(bad, 64, 3) + "}");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = rollout(out, "--file", file.toString(), "--version", "2", "--canary", "2", "--waves", "50,100",
-                "--max-failures", "0", "--wave-timeout", "120");
-        String log = out.toString(StandardCharsets.UTF_8);
-        assertEquals(1, exit, log);
+        Run run = rollout(apps(bad, 64, 3), "--version", "2", "--max-failures", "0", "--wave-timeout", "120");
+        String log = run.log();
+        assertEquals(1, run.exit(), log);
         assertTrue(log.contains("50 devices in 3 waves [2, 23, 25]"), log);
         assertTrue(log.contains("HALTED: 2 failure(s) in wave 1") && log.contains("48 device(s) not touched"), log);
         assertTrue(log.contains("ROLLED_BACK"), log);
@@ -247,13 +257,9 @@ class FleetRolloutIT {
     @Test
     @Order(2)
     void aGoodReleaseReachesTheWholeFleetWaveByWave() throws Exception {
-        Path file = work.resolve("good.json");
-        Files.writeString(file, "{\"apps\":" + apps(good, 96, 1) + "}");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = rollout(out, "--file", file.toString(), "--version", "3", "--canary", "2", "--waves", "50,100",
-                "--max-failures", "10%", "--wave-timeout", "240");
-        String log = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exit, log);
+        Run run = rollout(apps(good, 96, 1), "--version", "3", "--max-failures", "10%", "--wave-timeout", "240");
+        String log = run.log();
+        assertEquals(0, run.exit(), log);
         assertTrue(log.contains("rollout done: 50 devices run version 3"), log);
         awaitAll(3, "device", Duration.ofSeconds(30));
         for (String d : devices) {
@@ -264,12 +270,9 @@ class FleetRolloutIT {
     @Test
     @Order(3)
     void aCommandToTheGroupIsAnsweredByEveryMember() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        int exit = Main.execute(print, print, "ps", "--group", GROUP, "--broker", broker.uri(), "--key", operatorKey.toString(),
-                "--password-file", work.resolve("password").toString(), "--timeout", "60");
-        String log = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exit, log);
+        Run run = edgectl("ps", "--group", GROUP, "--timeout", "60");
+        String log = run.log();
+        assertEquals(0, run.exit(), log);
         assertTrue(log.contains(GROUP + ": 50 of 50 ok"), log);
         assertTrue(log.contains("fleet-49"), log);
     }

@@ -244,9 +244,9 @@ public final class Main {
             err.println("edgectl: refused before sending [" + r.code() + "]: " + r.message());
             return FAILED;
         }
-        byte[] wire = signer(a).wrap(target, "desired", payload, OrderSigner.DESIRED_VALIDITY);
+        OrderSigner signer = signer(a); // a missing key fails before the broker is contacted
         try (BrokerSession session = new BrokerSession(broker(a))) {
-            session.publishRetained(topic, wire);
+            signer.sign(session, topic, target, doc);
         }
         out.println("desired state v" + version + " published (retained) for " + target);
         return OK;

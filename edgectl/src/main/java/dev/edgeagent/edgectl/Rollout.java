@@ -107,16 +107,15 @@ final class Rollout {
         return previousApps.getOrDefault(device, groupApps);
     }
 
-    /** Publishes {@code apps} as version {@code version} to each device, and waits for each one's verdict. */
-    List<Outcome> apply(List<String> devices, long version, List<Object> appsOrNull, Map<String, List<Object>> perDevice,
+    /** Publishes each device's apps as version {@code version} on its own topic, and waits for each one's verdict. */
+    List<Outcome> apply(List<String> devices, long version, java.util.function.Function<String, List<Object>> appsFor,
             long timeoutMillis) throws MqttException, InterruptedException {
         for (String d : devices) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("version", version);
             doc.put("target", d);
-            doc.put("apps", appsOrNull != null ? appsOrNull : perDevice.get(d));
-            session.publishRetained(new Topics(new DeviceId(d)).desired(),
-                    signer.wrap(d, "desired", Json.compact(doc), OrderSigner.DESIRED_VALIDITY));
+            doc.put("apps", appsFor.apply(d));
+            signer.sign(session, new Topics(new DeviceId(d)).desired(), d, doc);
         }
         long deadline = System.currentTimeMillis() + timeoutMillis;
         Map<String, Outcome> verdicts = new TreeMap<>();

@@ -62,7 +62,7 @@ final class RolloutCommand {
                 List<String> wave = plan.waves().get(i);
                 out.println("  wave " + (i + 1) + "/" + plan.waves().size() + (i == 0 && a.get("--canary").orElse("1").equals("0") ? "" : i == 0 ? " (canary)" : "")
                         + ": " + wave.size() + " device(s)");
-                List<Rollout.Outcome> outcomes = rollout.apply(wave, version, apps, Map.of(), waveTimeout);
+                List<Rollout.Outcome> outcomes = rollout.apply(wave, version, d -> apps, waveTimeout);
                 done.addAll(wave);
                 long failed = outcomes.stream().filter(o -> !o.ok()).count();
                 out.println("  wave " + (i + 1) + ": " + (wave.size() - failed) + " ok, " + failed + " failed");
@@ -86,9 +86,7 @@ final class RolloutCommand {
             throws MqttException, InterruptedException {
         out.println("  rolling back " + done.size() + " device(s): their previous apps, as version " + version
                 + " (versions only grow; the next rollout needs a higher one)");
-        Map<String, List<Object>> previous = new LinkedHashMap<>();
-        done.forEach(d -> previous.put(d, rollout.previousApps(d)));
-        List<Rollout.Outcome> outcomes = rollout.apply(done, version, null, previous, timeoutMillis);
+        List<Rollout.Outcome> outcomes = rollout.apply(done, version, rollout::previousApps, timeoutMillis);
         long failed = outcomes.stream().filter(o -> !o.ok()).count();
         out.println("  rollback: " + (done.size() - failed) + " ok, " + failed + " failed");
     }

@@ -190,9 +190,7 @@ public final class Deployer {
 
         boolean besideOld = previous.isPresent() && startBesideOld(order, previous.get(), limits, events);
         if (previous.isPresent() && !besideOld) {
-            ContainerId old = previous.get().container();
-            launcher.stop(old).ifPresent(problem -> Logger.warn("app={} stopping {} failed: {}", app, old, problem));
-            events.emit("container.stopped", Map.of("container", old.value()));
+            stopPrevious(previous.get(), events);
         }
         // With start-then-stop the old generation runs on throughout: a failure leaves it as it was.
         Optional<AppRecord> toRestart = besideOld ? Optional.empty() : previous;
@@ -220,9 +218,7 @@ public final class Deployer {
             events.emit("health.passed", Map.of("generation", generation, "graceSeconds", grace));
         }
         if (besideOld) {
-            ContainerId old = previous.get().container();
-            launcher.stop(old).ifPresent(problem -> Logger.warn("app={} stopping {} failed: {}", app, old, problem));
-            events.emit("container.stopped", Map.of("container", old.value()));
+            stopPrevious(previous.get(), events);
         }
         AppRecord record = AppRecord.deployed(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
                 order.restart(), request, clock.instant());
@@ -363,6 +359,12 @@ public final class Deployer {
     }
 
     /** Whether the new container is still running at the end of its grace period; it is checked every 100 ms. */
+    private void stopPrevious(AppRecord previous, DeployEvents events) {
+        ContainerId old = previous.container();
+        launcher.stop(old).ifPresent(problem -> Logger.warn("app={} stopping {} failed: {}", previous.name(), old, problem));
+        events.emit("container.stopped", Map.of("container", old.value()));
+    }
+
     /**
      * Whether the new generation starts beside the old one: asked for, and the profile's memory ceiling holds both
      * generations' limits, and the app is not on the host's network (both would want its ports). Otherwise the
