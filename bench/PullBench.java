@@ -7,7 +7,7 @@ import dev.edgeagent.ota.registry.TransportSettings;
 import dev.edgeagent.ota.unpack.LayerUnpacker;
 import dev.edgeagent.ota.unpack.UnpackLimits;
 import dev.edgeagent.profiles.Platform;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.security.userns.IdRange;
 import java.io.File;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.edgeagent.agent;
 
 import dev.edgeagent.profiles.Platform;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.tinylog.Logger;

@@ -10,7 +10,7 @@ import dev.edgeagent.ota.unpack.LayerUnpacker;
 import dev.edgeagent.ota.unpack.UnpackLimits;
 import dev.edgeagent.profiles.Platform;
 import dev.edgeagent.protocol.ErrorCode;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.security.fs.Trees;
 import dev.edgeagent.security.userns.IdRange;
 import java.io.IOException;

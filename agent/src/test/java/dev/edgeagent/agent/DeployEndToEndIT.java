@@ -12,7 +12,7 @@ import dev.edgeagent.ota.registry.RegistryClient;
 import dev.edgeagent.ota.registry.TransportSettings;
 import dev.edgeagent.profiles.Platform;
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.testkit.LyingRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import dev.edgeagent.ota.registry.TransportSettings;
 import dev.edgeagent.ota.sign.CosignPublisher;
 import dev.edgeagent.protocol.DeviceId;
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.security.fs.Trees;
 import dev.edgeagent.security.sign.Envelope;
 import dev.edgeagent.security.sign.ImageRule;

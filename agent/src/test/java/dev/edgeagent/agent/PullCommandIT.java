@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgeagent.profiles.Platform;
 import dev.edgeagent.protocol.DeviceId;
-import dev.edgeagent.security.Digest;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.Digest;
+import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.testkit.Registry;
 import dev.edgeagent.testkit.RegistryUpload;
 import dev.edgeagent.testkit.TarBuilder;

@@ -1,6 +1,6 @@
 package dev.edgeagent.agent;
 
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import dev.edgeagent.testkit.OciLayouts;
 import dev.edgeagent.testkit.Registry;
 import dev.edgeagent.testkit.TarBuilder;

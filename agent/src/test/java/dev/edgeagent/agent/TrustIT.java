@@ -8,7 +8,7 @@ import dev.edgeagent.ota.registry.RegistryClient;
 import dev.edgeagent.ota.registry.TransportSettings;
 import dev.edgeagent.ota.sign.CosignPublisher;
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.security.sign.CosignSignatures;
 import dev.edgeagent.security.sign.Envelope;
 import dev.edgeagent.security.sign.ImageRule;

@@ -13,7 +13,7 @@ import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.protocol.wire.AppOrderJson;
 import dev.edgeagent.protocol.wire.DeployOrderJson;
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import dev.edgeagent.ota.registry.RegistryClient;
 import dev.edgeagent.ota.registry.RetryPolicy;
 import dev.edgeagent.ota.registry.TransportSettings;
 import dev.edgeagent.ota.sign.CosignPublisher;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.security.sign.SigningKey;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import dev.edgeagent.ota.image.ImageConfig;
 import dev.edgeagent.ota.image.ImageManifest;
 import dev.edgeagent.ota.image.MediaTypes;
 import dev.edgeagent.ota.unpack.LayerSource;
-import dev.edgeagent.security.Digest;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.Digest;
+import dev.edgeagent.protocol.ImageRef;
 import java.nio.file.Path;
 
 /** An image whose manifest, config and every layer are in the blob store, verified. */

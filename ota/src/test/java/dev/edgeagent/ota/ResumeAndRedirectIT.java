@@ -13,7 +13,7 @@ import dev.edgeagent.ota.registry.RetryPolicy;
 import dev.edgeagent.ota.registry.TransportSettings;
 import dev.edgeagent.profiles.Platform;
 import dev.edgeagent.protocol.ErrorCode;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.testkit.FaultyProxy;
 import dev.edgeagent.testkit.Registry;
 import java.nio.file.Files;

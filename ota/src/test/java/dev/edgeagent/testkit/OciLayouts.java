@@ -1,7 +1,7 @@
 package dev.edgeagent.testkit;
 
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.edgeagent.testkit;
 
 import dev.edgeagent.ota.image.Compression;
 import dev.edgeagent.ota.unpack.LayerSource;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

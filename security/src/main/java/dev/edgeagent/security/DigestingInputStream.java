@@ -1,5 +1,6 @@
 package dev.edgeagent.security;
 
+import dev.edgeagent.protocol.Digest;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

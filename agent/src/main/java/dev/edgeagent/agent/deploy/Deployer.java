@@ -46,7 +46,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

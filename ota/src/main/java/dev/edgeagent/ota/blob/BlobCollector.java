@@ -3,7 +3,7 @@ package dev.edgeagent.ota.blob;
 import dev.edgeagent.ota.image.MediaTypes;
 import dev.edgeagent.ota.image.wire.ImageJson;
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;

@@ -2,7 +2,7 @@ package dev.edgeagent.ota.blob;
 
 import dev.edgeagent.ota.OtaException;
 import dev.edgeagent.protocol.ErrorCode;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import dev.edgeagent.security.fs.AtomicFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

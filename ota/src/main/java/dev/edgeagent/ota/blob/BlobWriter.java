@@ -2,7 +2,7 @@ package dev.edgeagent.ota.blob;
 
 import dev.edgeagent.ota.OtaException;
 import dev.edgeagent.protocol.ErrorCode;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package dev.edgeagent.ota.image;
 
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.util.Objects;
 
 /** An OCI content descriptor: what a blob is, its digest and its exact size. */

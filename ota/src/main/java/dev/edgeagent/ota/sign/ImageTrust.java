@@ -1,8 +1,8 @@
 package dev.edgeagent.ota.sign;
 
 import dev.edgeagent.ota.OtaException;
-import dev.edgeagent.security.Digest;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.Digest;
+import dev.edgeagent.protocol.ImageRef;
 
 /** Decides whether an image may be pulled, given the digest its reference resolved to, before any blob is fetched. */
 @FunctionalInterface

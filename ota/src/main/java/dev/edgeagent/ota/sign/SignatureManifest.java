@@ -2,7 +2,7 @@ package dev.edgeagent.ota.sign;
 
 import dev.edgeagent.ota.image.Descriptor;
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import dev.edgeagent.security.sign.CosignSignatures;
 import java.io.IOException;
 import java.util.ArrayList;

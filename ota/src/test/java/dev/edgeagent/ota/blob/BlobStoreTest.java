@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgeagent.ota.OtaException;
 import dev.edgeagent.protocol.ErrorCode;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

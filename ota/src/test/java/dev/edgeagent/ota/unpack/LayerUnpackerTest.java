@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import dev.edgeagent.security.userns.IdRange;
 import dev.edgeagent.testkit.TarBuilder;
 import java.nio.file.Files;

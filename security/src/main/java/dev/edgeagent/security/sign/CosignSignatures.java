@@ -2,7 +2,7 @@ package dev.edgeagent.security.sign;
 
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

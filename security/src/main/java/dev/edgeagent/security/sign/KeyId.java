@@ -1,6 +1,6 @@
 package dev.edgeagent.security.sign;
 
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.security.PublicKey;
 
 /** A key's name on the wire: the hex SHA-256 of its SubjectPublicKeyInfo (DER), so no one can choose it. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgeagent.protocol.ErrorCode;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

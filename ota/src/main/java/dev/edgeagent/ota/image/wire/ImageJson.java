@@ -5,7 +5,7 @@ import dev.edgeagent.ota.image.ImageConfig;
 import dev.edgeagent.ota.image.ImageManifest;
 import dev.edgeagent.protocol.wire.Fields;
 import dev.edgeagent.protocol.wire.Json;
-import dev.edgeagent.security.Digest;
+import dev.edgeagent.protocol.Digest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.edgeagent.security;
+package dev.edgeagent.protocol;
 
 import java.util.Optional;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.edgeagent.security;
+package dev.edgeagent.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

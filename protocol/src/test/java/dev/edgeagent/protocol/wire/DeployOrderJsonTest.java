@@ -10,7 +10,7 @@ import dev.edgeagent.protocol.DeployOrder;
 import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.ResourceRequest;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;

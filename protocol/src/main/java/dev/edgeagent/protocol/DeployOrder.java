@@ -1,6 +1,5 @@
 package dev.edgeagent.protocol;
 
-import dev.edgeagent.security.ImageRef;
 import java.util.Objects;
 
 /**

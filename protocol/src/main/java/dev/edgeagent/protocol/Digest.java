@@ -1,4 +1,4 @@
-package dev.edgeagent.security;
+package dev.edgeagent.protocol;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -9,7 +9,7 @@ import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.ResourceRequest;
 import dev.edgeagent.protocol.RestartMode;
 import dev.edgeagent.protocol.VolumeMount;
-import dev.edgeagent.security.ImageRef;
+import dev.edgeagent.protocol.ImageRef;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
