@@ -114,7 +114,8 @@ public final class CommandDispatcher {
             }
             payload = opened.order();
             if (DESIRED.equals(name)) {
-                reconciler.received(payload, (type, details) -> event(new OperationId("desired"), "-", type, details));
+                reconciler.received(payload, opened.signed().map(v -> v.statement().issuedAt()),
+                        (type, details) -> event(new OperationId("desired"), "-", type, details));
                 channel.status(status.document());
                 return;
             }
