@@ -146,7 +146,7 @@ class ShutdownIT {
         ByteBuffer b = ByteBuffer.wrap(connect);
         assertEquals(0x10, b.get() & 0xF0, "a CONNECT packet");
         varint(b); // remaining length
-        b.position(b.position() + (b.getShort() & 0xFFFF)); // protocol name
+        skipString(b); // protocol name
         assertEquals(5, b.get(), "MQTT 5");
         b.get(); // connect flags
         b.getShort(); // keep alive
@@ -161,15 +161,20 @@ class ShutdownIT {
                 case 0x11 -> b.getInt(); // session expiry
                 case 0x21, 0x22 -> b.getShort(); // receive maximum, topic alias maximum
                 case 0x17, 0x19 -> b.get(); // request problem / response information
-                case 0x15, 0x16 -> b.position(b.position() + (b.getShort() & 0xFFFF)); // authentication method / data
+                case 0x15, 0x16 -> skipString(b); // authentication method / data
                 case 0x26 -> {
-                    b.position(b.position() + (b.getShort() & 0xFFFF)); // user property: name, value
-                    b.position(b.position() + (b.getShort() & 0xFFFF));
+                    skipString(b); // user property: name, value
+                    skipString(b);
                 }
                 default -> throw new AssertionError("unexpected CONNECT property " + id);
             }
         }
         return -1;
+    }
+
+    private static void skipString(ByteBuffer b) {
+        int length = b.getShort() & 0xFFFF;
+        b.position(b.position() + length);
     }
 
     private static int varint(ByteBuffer b) {
