@@ -41,6 +41,7 @@ import dev.edgeagent.runtime.supervise.ChildReaper;
 import dev.edgeagent.runtime.supervise.LogRotator;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -105,8 +106,9 @@ public final class Agent implements AutoCloseable {
             AgentConfig.MqttTls t = config.mqttTls().get();
             tls = java.util.Optional.of(dev.edgeagent.security.tls.PemTls.context(t.ca(), t.cert(), t.key()));
         }
+        dev.edgeagent.agent.control.InputLimits limits = dev.edgeagent.agent.control.InputLimits.forOrders(config.maxOrderBytes());
         ControlChannel channel = new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()), tls, 1000)
-                .followGroups(config.groups());
+                .followGroups(config.groups()).limitInput(limits);
         agent.channel = channel;
         status.countDroppedFrom(channel::dropped);
         status.groups(config.groups());
@@ -136,7 +138,7 @@ public final class Agent implements AutoCloseable {
             Logger.warn("allowUnsigned: this agent takes unsigned orders and runs unsigned images (lab use only)");
         }
         Reconciler reconciler = new Reconciler(new DesiredStore(paths.state()), state, config.deviceId().value(), targets,
-                config.maxOrderBytes() * 16, dispatcher::deploy,
+                limits.desiredBytes(), dispatcher::deploy,
                 app -> apps.run(Commands.REMOVE, new AppOrder(new OperationId("desired-remove-" + app), java.util.Optional.of(app),
                         java.util.OptionalInt.empty(), false)));
         dispatcher.reconcileWith(reconciler);
@@ -148,8 +150,11 @@ public final class Agent implements AutoCloseable {
                     config.deviceId().value(), new OperationId("desired"), "-", type, details))));
             channel.start((name, payload, replyTo, done) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
                     .submit(() -> {
-                        dispatcher.dispatch(name, payload, replyTo);
-                        done.run();
+                        try {
+                            dispatcher.dispatch(name, payload, replyTo);
+                        } finally {
+                            done.run(); // acknowledged whatever happened, or the broker holds every later order back
+                        }
                     }));
             agent.local = LocalSocketServer.open(config.localSocket(), config.maxOrderBytes(), (name, order, reply) ->
                     (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
@@ -173,24 +178,39 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
-    /** Stops taking orders and disconnects. Containers keep running: the agent is not their parent. */
+    /**
+     * Stops taking orders and disconnects, within {@link #STOP_WITHIN} whatever the broker does (gone, dying or
+     * frozen). An operation still running after {@link #OPERATIONS_GRACE} is left as a crash would leave it: its
+     * order is not acknowledged, so the broker delivers it again, and the next start finishes what it began.
+     * Containers keep running: the agent is not their parent.
+     */
     @Override
     public void close() {
         timer.shutdownNow();
         queries.shutdown();
         operations.shutdown();
-        try {
-            if (!operations.awaitTermination(30, TimeUnit.SECONDS)) {
-                Logger.warn("an operation was still running at shutdown");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         if (local != null) {
             local.close();
         }
+        boolean finished = awaitOperations(OPERATIONS_GRACE);
         if (channel != null) {
-            channel.close();
+            channel.close(); // bounded; also fails a publish an operation is blocked in
+        }
+        if (!finished && !awaitOperations(Duration.ofMillis(500))) {
+            Logger.warn("an operation was still running at shutdown; it is left as a crash would leave it");
+        }
+    }
+
+    /** The most a stop takes (issue 16): the operations' grace, the channel's goodbye, and a last moment. */
+    public static final Duration STOP_WITHIN = Duration.ofSeconds(5);
+    static final Duration OPERATIONS_GRACE = Duration.ofSeconds(2);
+
+    private boolean awaitOperations(Duration grace) {
+        try {
+            return operations.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -50,7 +50,7 @@ final class AgentFixture implements AutoCloseable {
         registry = Registry.start(Files.createDirectories(work.resolve("registry")));
         insecure.add(registry.host());
         mqtt = new MqttCli(broker.port());
-        replies = mqtt.subscribe("test/" + device + "/replies");
+        replies = mqtt.subscribe("edge/" + device + "/reply/test");
         events = mqtt.subscribePersistent("edge/" + device + "/events", "test-events-" + device);
     }
 
@@ -66,8 +66,15 @@ final class AgentFixture implements AutoCloseable {
     /** The demo image, pinned, when made by {@link #withDemo}. */
     String demo;
 
+    /** The broker URI the agent is given, when not the broker itself (a proxy in front of it); null: the broker. */
+    private URI brokerOverride;
+
+    void broker(URI uri) {
+        brokerOverride = uri;
+    }
+
     void startAgent() throws Exception {
-        AgentConfig base = AgentConfig.of(new DeviceId(device), URI.create(broker.uri()), work.resolve("root"),
+        AgentConfig base = AgentConfig.of(new DeviceId(device), brokerOverride != null ? brokerOverride : URI.create(broker.uri()), work.resolve("root"),
                 Tools.require("runc", "runc"), work.resolve("runc"), insecure);
         config = new AgentConfig(base.deviceId(), base.broker(), base.root(), base.runtimeBinary(), base.runtimeStateRoot(), profile,
                 base.insecureRegistries(), base.registryCaBundle(), base.registryCredentials(), base.maxOrderBytes(),
@@ -92,13 +99,13 @@ final class AgentFixture implements AutoCloseable {
     /** Publishes {@code payload} (the order's JSON body without braces' id) to cmd/deploy and returns the reply. */
     Map<String, Object> deploy(String id, String app, String image, String extra) throws Exception {
         String payload = "{\"id\":\"" + id + "\",\"app\":\"" + app + "\",\"image\":\"" + image + "\"" + extra + "}";
-        mqtt.publish("edge/" + device + "/cmd/deploy", payload, "test/" + device + "/replies", id);
+        mqtt.publish("edge/" + device + "/cmd/deploy", payload, "edge/" + device + "/reply/test", id);
         return Json.object(replies.next("\"" + id + "\"", 120).getBytes());
     }
 
     /** Sends any command with a response topic and returns its reply. */
     Map<String, Object> command(String command, String payload, String id) throws Exception {
-        mqtt.publish("edge/" + device + "/cmd/" + command, payload, "test/" + device + "/replies", id);
+        mqtt.publish("edge/" + device + "/cmd/" + command, payload, "edge/" + device + "/reply/test", id);
         return Json.object(replies.next("\"" + id + "\"", 60).getBytes());
     }
 

@@ -50,6 +50,37 @@ class ControlPlaneIT {
     }
 
     @Test
+    void repliesGoOnlyToTheDevicesReplyNamespace() throws Exception {
+        try (MqttCli.Subscription victim = f.mqtt.subscribe("edge/victim/#");
+                MqttCli.Subscription fallback = f.mqtt.subscribe("edge/control/reply")) {
+            // A response topic elsewhere would have the device publish there with its own broker rights.
+            f.mqtt.publish("edge/control/cmd/ping", "{\"id\":\"op-deputy\"}", "edge/victim/cmd/remove", "op-deputy");
+            Map<String, Object> refused = dev.edgeagent.protocol.wire.Json.object(fallback.next("\"op-deputy\"", 30).getBytes());
+            assertEquals("BAD_REQUEST", refused.get("code"), refused.toString());
+            assertTrue(String.valueOf(refused.get("message")).contains("outside this device's reply namespace"), refused.toString());
+
+            // A wildcard, which the MQTT client cannot publish to: refused on the default topic, and the order after it
+            // is still taken (it was acknowledged; nothing stalls).
+            f.mqtt.publish("edge/control/cmd/ping", "{\"id\":\"op-wild\"}", "edge/control/reply/#", "op-wild");
+            Map<String, Object> wild = dev.edgeagent.protocol.wire.Json.object(fallback.next("\"op-wild\"", 30).getBytes());
+            assertEquals("BAD_REQUEST", wild.get("code"), wild.toString());
+            f.mqtt.publish("edge/control/cmd/stop", "{\"id\":\"op-wild-2\",\"app\":\"nobody\"}", "edge/control/reply/#", "op-wild-2");
+            assertEquals("BAD_REQUEST", dev.edgeagent.protocol.wire.Json.object(fallback.next("\"op-wild-2\"", 30).getBytes()).get("code"));
+            assertEquals("pong", f.command("ping", "{\"id\":\"op-after-wild\"}", "op-after-wild").get("message"));
+            assertEquals(List.of(), victim.drain(500), "nothing was published outside the device's namespace");
+        }
+    }
+
+    @Test
+    void aTrustDocumentOverItsLimitIsRefusedUnread() throws Exception {
+        f.mqtt.publishRetained("edge/control/trust", "{\"payload\":\"" + "A".repeat(100_000) + "\"}");
+        Map<String, Object> refused = f.event("-", "trust.refused", 30);
+        assertEquals("PAYLOAD_TOO_LARGE", refused.get("code"), refused.toString());
+        assertTrue(String.valueOf(refused.get("message")).contains("the limit is 65536"), refused.toString());
+        f.mqtt.publishRetained("edge/control/trust", "");
+    }
+
+    @Test
     void anAppsLifeFromDeployToRemove() throws Exception {
         assertEquals(true, f.deploy("op-life", "life", image, "").get("ok"));
         f.lines("life", "report: end", 1);
@@ -115,7 +146,7 @@ class ControlPlaneIT {
                 + "\"restart\":\"no\"}";
         assertEquals(java.util.Set.of(), validate("deploy-order.schema.json", order));
         try (MqttCli.Subscription all = f.mqtt.subscribe("edge/control/events")) {
-            f.mqtt.publish("edge/control/cmd/deploy", order, "test/control/replies", "op-schema");
+            f.mqtt.publish("edge/control/cmd/deploy", order, "edge/control/reply/test", "op-schema");
             String reply = f.replies.next("\"op-schema\"", 60);
             assertEquals(java.util.Set.of(), validate("reply.schema.json", reply), reply);
             for (String type : List.of("deploy.accepted", "pull.started", "pull.progress", "unpack.layer", "container.started")) {

@@ -89,7 +89,7 @@ class CrashConsistencyIT {
 
     @Test
     void killedAtAnyMomentTheAppRunsOneWholeGeneration() throws Exception {
-        f.mqtt.publish("edge/crash/cmd/deploy", "{\"id\":\"first\",\"app\":\"app\",\"image\":\"" + imageA + "\"}", "test/crash/replies",
+        f.mqtt.publish("edge/crash/cmd/deploy", "{\"id\":\"first\",\"app\":\"app\",\"image\":\"" + imageA + "\"}", "edge/crash/reply/test",
                 "first");
         assertEquals(true, Json.object(f.replies.next("\"first\"", 60).getBytes()).get("ok"));
         int loops = Integer.getInteger("edgeagent.killLoops", 50);
@@ -123,7 +123,7 @@ class CrashConsistencyIT {
     void anOrderTheAgentDiedInTheMiddleOfIsDeliveredAgainAndDone() throws Exception {
         // Acknowledged to the broker only once done: killed mid-way, the order comes back and is carried out.
         f.mqtt.publish("edge/crash/cmd/deploy", "{\"id\":\"redeliver-1\",\"app\":\"late\",\"image\":\"" + imageB
-                + "\",\"restart\":\"no\"}", "test/crash/replies", "redeliver-1");
+                + "\",\"restart\":\"no\"}", "edge/crash/reply/test", "redeliver-1");
         Thread.sleep(60);
         Tools.run(List.of("kill", "-KILL", Long.toString(agent.pid())), 10).orThrow("kill -9");
         agent.waitFor();
@@ -133,7 +133,7 @@ class CrashConsistencyIT {
         Map<String, Object> reply = Json.object(f.replies.next("\"redeliver-1\"", 60).getBytes());
         assertEquals(true, reply.get("ok"), reply.toString());
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> f.containers().contains("late-1"));
-        f.mqtt.publish("edge/crash/cmd/remove", "{\"id\":\"late-rm\",\"app\":\"late\"}", "test/crash/replies", "late-rm");
+        f.mqtt.publish("edge/crash/cmd/remove", "{\"id\":\"late-rm\",\"app\":\"late\"}", "edge/crash/reply/test", "late-rm");
         assertEquals(true, Json.object(f.replies.next("\"late-rm\"", 60).getBytes()).get("ok"));
     }
 

@@ -175,11 +175,11 @@ class DeployEndToEndIT {
     @Test
     void badOrdersGetAClearErrorReply() throws Exception {
         String device = f.device;
-        f.mqtt.publish("edge/" + device + "/cmd/deploy", "{not json", "test/" + device + "/replies", "x");
+        f.mqtt.publish("edge/" + device + "/cmd/deploy", "{not json", "edge/" + device + "/reply/test", "x");
         Map<String, Object> notJson = Json.object(f.replies.next("BAD_REQUEST", 30).getBytes());
         assertTrue(String.valueOf(notJson.get("message")).contains("not a JSON object"));
 
-        f.mqtt.publish("edge/" + device + "/cmd/launch-missiles", "{\"id\":\"op-x\"}", "test/" + device + "/replies", "y");
+        f.mqtt.publish("edge/" + device + "/cmd/launch-missiles", "{\"id\":\"op-x\"}", "edge/" + device + "/reply/test", "y");
         Map<String, Object> unknown = Json.object(f.replies.next("UNKNOWN_COMMAND", 30).getBytes());
         assertEquals("op-x", unknown.get("id"), "a refused order is still answered by its id");
         assertTrue(String.valueOf(unknown.get("message")).contains("launch-missiles"));

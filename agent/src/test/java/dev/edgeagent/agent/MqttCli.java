@@ -94,6 +94,14 @@ final class MqttCli {
             }
         }
 
+        /** Every message that came so far, after waiting {@code millis} for stragglers. */
+        List<String> drain(long millis) throws InterruptedException {
+            Thread.sleep(millis);
+            List<String> all = new ArrayList<>();
+            messages.drainTo(all);
+            return all;
+        }
+
         @Override
         public void close() {
             process.destroy();

@@ -1,5 +1,7 @@
 package dev.edgeagent.edgectl;
 
+import dev.edgeagent.protocol.DeviceId;
+import dev.edgeagent.protocol.Topics;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -21,6 +23,7 @@ final class BrokerSession implements AutoCloseable {
     private final MqttClient client;
     private final BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
     private final String clientId = "edgectl-" + UUID.randomUUID();
+    private final java.util.Set<String> subscribedReplies = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     BrokerSession(String broker) throws MqttException {
         client = new MqttClient(broker, clientId, new MemoryPersistence());
@@ -58,6 +61,11 @@ final class BrokerSession implements AutoCloseable {
         return clientId;
     }
 
+    /** Whether a message came on one of this session's reply topics. */
+    boolean isReply(String topic) {
+        return subscribedReplies.contains(topic);
+    }
+
     void subscribe(String topic) throws MqttException {
         client.subscribe(topic, 1);
     }
@@ -66,10 +74,18 @@ final class BrokerSession implements AutoCloseable {
         client.publish(topic, new MqttMessage(payload, 1, false, props));
     }
 
-    /** Publishes an order with an MQTT 5 response topic of this session's own and the order id as correlation data. */
-    void sendOrder(String topic, byte[] payload, String orderId) throws MqttException {
-        String replyTopic = "edgectl/" + clientId + "/reply";
-        subscribe(replyTopic);
+    /**
+     * Publishes an order to {@code device} with an MQTT 5 response topic of this session's own, under the device's
+     * reply namespace ({@code edge/{device}/reply/{clientId}}, the only place an agent sends replies), and the order
+     * id as correlation data.
+     */
+    void sendOrder(DeviceId device, String command, byte[] payload, String orderId) throws MqttException {
+        Topics topics = new Topics(device);
+        String replyTopic = topics.replyFor(clientId);
+        if (subscribedReplies.add(replyTopic)) {
+            subscribe(replyTopic);
+        }
+        String topic = topics.command(command);
         MqttProperties props = new MqttProperties();
         props.setResponseTopic(replyTopic);
         props.setCorrelationData(orderId.getBytes(java.nio.charset.StandardCharsets.UTF_8));

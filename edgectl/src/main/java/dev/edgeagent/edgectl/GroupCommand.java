@@ -3,7 +3,6 @@ package dev.edgeagent.edgectl;
 import dev.edgeagent.protocol.AppOrder;
 import dev.edgeagent.protocol.DeviceId;
 import dev.edgeagent.protocol.OperationId;
-import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.protocol.wire.AppOrderJson;
 import dev.edgeagent.protocol.wire.Json;
 import java.io.IOException;
@@ -34,14 +33,14 @@ final class GroupCommand {
                 OperationId id = OperationId.random();
                 AppOrder order = new AppOrder(id, template.app(), template.tail(), template.purge());
                 deviceOf.put(id.value(), d);
-                session.sendOrder(new Topics(new DeviceId(d)).command(command),
+                session.sendOrder(new DeviceId(d), command,
                         signer.wrap(d, command, AppOrderJson.encode(order), OrderSigner.ORDER_VALIDITY), id.value());
             }
             Map<String, Map<String, Object>> replies = new TreeMap<>();
             long deadline = System.currentTimeMillis() + timeoutMillis;
             while (replies.size() < members.size() && System.currentTimeMillis() < deadline) {
                 BrokerSession.Received r = session.next(Math.max(1, deadline - System.currentTimeMillis()));
-                if (r == null || !r.topic().startsWith("edgectl/")) {
+                if (r == null || !session.isReply(r.topic())) {
                     continue;
                 }
                 Map<String, Object> reply = parse(r.message().getPayload());

@@ -160,7 +160,7 @@ public final class Main {
         byte[] wire = signer(a).wrap(device.value(), Commands.DEPLOY, DeployOrderJson.encode(order), OrderSigner.ORDER_VALIDITY);
         try (BrokerSession session = new BrokerSession(broker(a))) {
             session.subscribe(topics.events());
-            session.sendOrder(topics.command("deploy"), wire, id.value());
+            session.sendOrder(device, Commands.DEPLOY, wire, id.value());
             if (!a.flag("--json")) {
                 out.println("order " + id + " sent to " + device + ": deploy " + order.app() + " = " + image);
             }
@@ -201,11 +201,10 @@ public final class Main {
             return GroupCommand.run(command, a.get("--group").get(), order, signer(a), broker(a), timeoutMillis(a, 30), a.flag("--json"), out, err);
         }
         DeviceId device = new DeviceId(a.require("--device"));
-        Topics topics = new Topics(device);
         long deadline = System.currentTimeMillis() + timeoutMillis(a, 30);
         byte[] wire = signer(a).wrap(device.value(), command, AppOrderJson.encode(order), OrderSigner.ORDER_VALIDITY);
         try (BrokerSession session = new BrokerSession(broker(a))) {
-            session.sendOrder(topics.command(command), wire, id.value());
+            session.sendOrder(device, command, wire, id.value());
             while (true) {
                 BrokerSession.Received r = session.next(deadline - System.currentTimeMillis());
                 if (r == null) {

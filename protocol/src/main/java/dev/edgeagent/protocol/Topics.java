@@ -53,4 +53,12 @@ public record Topics(DeviceId device) {
     public String reply() {
         return PREFIX + device + "/reply";
     }
+
+    /**
+     * A requester's own reply topic under the device's reply namespace ({@code edge/{device}/reply/{requester}}): the
+     * only place besides {@link #reply()} an order's MQTT 5 response topic may point to.
+     */
+    public String replyFor(String requester) {
+        return reply() + "/" + requester;
+    }
 }

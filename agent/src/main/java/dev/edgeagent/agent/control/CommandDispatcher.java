@@ -38,6 +38,7 @@ public final class CommandDispatcher {
     private final StatusReporter status;
     private final OrderLog orders;
     private final int maxOrderBytes;
+    private final InputLimits limits;
     private final Clock clock;
 
     public CommandDispatcher(DeviceId device, ControlChannel channel, Deployer deployer, AppCommands apps, StatusReporter status,
@@ -49,6 +50,7 @@ public final class CommandDispatcher {
         this.status = status;
         this.orders = orders;
         this.maxOrderBytes = maxOrderBytes;
+        this.limits = InputLimits.forOrders(maxOrderBytes);
         this.clock = clock;
     }
 
@@ -79,7 +81,19 @@ public final class CommandDispatcher {
 
     /** Runs one command from MQTT to its end and answers it on the order's response topic. Never throws. */
     public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
-        dispatch(name, payload, reply -> channel.reply(replyTo, reply), gate);
+        java.util.function.Consumer<byte[]> answer = reply -> {
+            try {
+                channel.reply(replyTo, reply);
+            } catch (RuntimeException e) {
+                Logger.error(e, "the reply to {} could not be published", name);
+            }
+        };
+        if (replyTo.refused().isPresent() && !DESIRED.equals(name) && !TRUST.equals(name)) {
+            // Answered where the device always may publish; not carried out, as the sender would never see its reply.
+            reject(unverifiedId(payload), answer::accept, ErrorCode.BAD_REQUEST, replyTo.refused().get());
+            return;
+        }
+        dispatch(name, payload, answer, gate);
     }
 
     /** Runs one command from the root-only local socket, where orders need no signature, and hands over its reply. */
@@ -91,6 +105,9 @@ public final class CommandDispatcher {
         Answer replyTo = answer::accept;
         byte[] payload = wire;
         try {
+            if (tooLarge(name, wire, replyTo)) {
+                return;
+            }
             if ((TRUST.equals(name) || DESIRED.equals(name)) && wire.length == 0) {
                 // An operator cleared the retained message; what this device accepted stays in force.
                 Logger.info("retained {} document cleared on the broker; the accepted one stays in force", name.substring(1));
@@ -102,7 +119,7 @@ public final class CommandDispatcher {
             }
             OrderGate.Opened opened;
             try {
-                opened = orderGate.open(name, wire, DESIRED.equals(name) ? maxOrderBytes * 16 : maxOrderBytes);
+                opened = orderGate.open(name, wire, limits.limitFor(name));
             } catch (TrustFailure e) {
                 if (DESIRED.equals(name)) {
                     Logger.warn("desired state refused: {} {}", e.code(), e.getMessage());
@@ -114,7 +131,8 @@ public final class CommandDispatcher {
             }
             payload = opened.order();
             if (DESIRED.equals(name)) {
-                reconciler.received(payload, (type, details) -> event(new OperationId("desired"), "-", type, details));
+                reconciler.received(payload, opened.signed().map(v -> v.statement().issuedAt()),
+                        (type, details) -> event(new OperationId("desired"), "-", type, details));
                 channel.status(status.document());
                 return;
             }
@@ -151,6 +169,24 @@ public final class CommandDispatcher {
             Optional<OperationId> id = DeployOrderJson.peekId(payload, maxOrderBytes);
             replyTo.send(Messages.error(id, ErrorCode.INTERNAL, "internal error: " + e));
         }
+    }
+
+    /** Refuses what is larger than its kind may be, before a byte of it is parsed. */
+    private boolean tooLarge(String name, byte[] wire, Answer replyTo) {
+        int limit = limits.limitFor(name);
+        if (wire.length <= limit) {
+            return false;
+        }
+        String kind = DESIRED.equals(name) ? "desired-state document" : TRUST.equals(name) ? "trust document" : "order";
+        String message = kind + " is " + wire.length + " bytes; the limit is " + limit + "; it was not read";
+        if (DESIRED.equals(name) || TRUST.equals(name)) {
+            Logger.warn("{} refused: {}", kind, message);
+            event(new OperationId(name.substring(1)), "-", name.substring(1) + ".refused",
+                    Map.of("code", ErrorCode.PAYLOAD_TOO_LARGE.name(), "message", message));
+        } else {
+            reject(Optional.empty(), replyTo, ErrorCode.PAYLOAD_TOO_LARGE, message);
+        }
+        return true;
     }
 
     /**

@@ -31,6 +31,13 @@ import org.tinylog.Logger;
 public final class MqttControlChannel implements ControlChannel {
 
     private static final long SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
+    /** How long a stop waits for the broker to take the goodbye. */
+    static final java.time.Duration GOODBYE = java.time.Duration.ofSeconds(1);
+    /**
+     * How long a publish waits for the broker's acknowledgement before the message is queued in the outbox: a frozen
+     * broker (one that neither answers nor resets) must not hold an operation up until the keep-alive notices.
+     */
+    static final long PUBLISH_WAIT_MILLIS = 10_000;
 
     private final String brokerUri;
     private final Topics topics;
@@ -53,6 +60,14 @@ public final class MqttControlChannel implements ControlChannel {
 
     private java.util.List<String> groups = java.util.List.of();
 
+    private long maxPacketBytes = InputLimits.forOrders(65536).maxPacketBytes();
+
+    /** Announced in CONNECT as the MQTT 5 Maximum Packet Size: the broker sends nothing larger (it drops it). */
+    public MqttControlChannel limitInput(InputLimits limits) {
+        this.maxPacketBytes = limits.maxPacketBytes();
+        return this;
+    }
+
     /** The groups whose desired state this device follows. */
     public MqttControlChannel followGroups(java.util.List<String> names) {
         this.groups = java.util.List.copyOf(names);
@@ -66,6 +81,7 @@ public final class MqttControlChannel implements ControlChannel {
         this.brokerUri = brokerUri;
         this.topics = topics;
         this.client = new MqttClient(brokerUri, topics.device().value(), new MemoryPersistence());
+        this.client.setTimeToWait(PUBLISH_WAIT_MILLIS);
     }
 
     @Override
@@ -81,6 +97,7 @@ public final class MqttControlChannel implements ControlChannel {
         // not come back in one burst.
         options.setAutomaticReconnectDelay(1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(5), 60);
         options.setKeepAliveInterval(30);
+        options.setMaximumPacketSize(maxPacketBytes);
         if (brokerUri.startsWith("ssl://")) {
             SSLSocketFactory factory = tls.map(SSLContext::getSocketFactory).orElse((SSLSocketFactory) SSLSocketFactory.getDefault());
             options.setSocketFactory(new NoDelaySslSocketFactory(factory));
@@ -133,6 +150,9 @@ public final class MqttControlChannel implements ControlChannel {
                     outbox.addFirst(p);
                 }
                 return;
+            } catch (RuntimeException e) {
+                // Paho refuses some messages outright (a topic it will not publish to): never again, so not kept.
+                Logger.warn("dropped a message to {} that the MQTT client refused: {}", p.topic(), e.getMessage());
             }
         }
     }
@@ -175,6 +195,8 @@ public final class MqttControlChannel implements ControlChannel {
             client.publish(topic, new MqttMessage(payload, 1, false, props));
         } catch (MqttException e) {
             queue(topic, payload, props);
+        } catch (RuntimeException e) {
+            Logger.warn("dropped a message to {} that the MQTT client refused: {}", topic, e.getMessage());
         }
     }
 
@@ -190,22 +212,48 @@ public final class MqttControlChannel implements ControlChannel {
         try {
             MqttMessage m = new MqttMessage(payload, qos, retained, props);
             client.publish(topic, m);
-        } catch (MqttException e) {
+        } catch (MqttException | RuntimeException e) {
             // Status is republished on reconnect; replies and events lost while offline are logged (queueing: issue 5).
             Logger.warn("publish to {} failed: {}", topic, e.getMessage());
         }
     }
 
+    /**
+     * Says goodbye (online=false, DISCONNECT) when the broker answers within {@link #GOODBYE}, else drops the
+     * connection: a broker that is gone, dying or frozen never holds the agent's stop up (issue 16). Returns within
+     * about {@code GOODBYE} plus a moment, whatever the broker does.
+     */
     @Override
     public void close() {
-        reconnects.shutdown();
-        try {
-            if (client.isConnected()) {
-                publish(topics.online(), "false".getBytes(StandardCharsets.UTF_8), 1, true, null);
-                client.disconnect(5000);
+        reconnects.shutdownNow();
+        Thread goodbye = new Thread(() -> {
+            try {
+                if (client.isConnected()) {
+                    publish(topics.online(), "false".getBytes(StandardCharsets.UTF_8), 1, true, null);
+                    client.disconnect(0);
+                }
+            } catch (MqttException | RuntimeException e) {
+                Logger.warn("MQTT disconnect: {}", e.getMessage());
             }
-            client.close();
-        } catch (MqttException e) {
+        }, "mqtt-goodbye");
+        goodbye.setDaemon(true);
+        goodbye.start();
+        try {
+            goodbye.join(GOODBYE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (goodbye.isAlive()) {
+            Logger.warn("the broker did not answer the goodbye within {}; dropping the connection (it publishes the will)", GOODBYE);
+        }
+        try {
+            client.disconnectForcibly(0, 0, false); // no wait: the socket is closed, blocked calls fail
+        } catch (MqttException | RuntimeException e) {
+            // already disconnected: nothing to drop
+        }
+        try {
+            client.close(true);
+        } catch (MqttException | RuntimeException e) {
             Logger.warn("MQTT close: {}", e.getMessage());
         }
     }
@@ -224,9 +272,7 @@ public final class MqttControlChannel implements ControlChannel {
                 return;
             }
             MqttProperties p = message.getProperties();
-            ReplyTo replyTo = new ReplyTo(
-                    Optional.ofNullable(p == null ? null : p.getResponseTopic()).filter(t -> !t.isEmpty()),
-                    Optional.ofNullable(p == null ? null : p.getCorrelationData()));
+            ReplyTo replyTo = ResponseTopics.replyTo(topics, p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData());
             byte[] payload = message.getPayload();
             int id = message.getId();
             int qos = message.getQos();

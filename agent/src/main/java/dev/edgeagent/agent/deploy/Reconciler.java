@@ -2,6 +2,8 @@ package dev.edgeagent.agent.deploy;
 
 import dev.edgeagent.agent.control.CommandResult;
 import dev.edgeagent.agent.state.AppRecord;
+import dev.edgeagent.agent.state.DesiredEnding;
+import dev.edgeagent.agent.state.DesiredHighWater;
 import dev.edgeagent.agent.state.DesiredStore;
 import dev.edgeagent.agent.state.StateStore;
 import dev.edgeagent.protocol.AppName;
@@ -10,6 +12,8 @@ import dev.edgeagent.protocol.DeployOrder;
 import dev.edgeagent.protocol.DesiredState;
 import dev.edgeagent.protocol.wire.DesiredStateJson;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,8 +26,10 @@ import org.tinylog.Logger;
 
 /**
  * Brings the device to its newest desired state: every app listed deployed as listed, every other app removed.
- * A version no newer than the accepted one is refused (anti-rollback); the device's own document outranks its
- * groups' once one has arrived. The accepted document is on disk before anything is done, so a restart resumes it.
+ * A document older than one accepted before is refused (anti-rollback): by version per target, and by signing time
+ * across targets; the device's own document outranks its groups' once one has arrived. The accepted document is on
+ * disk before anything is done, so a restart resumes it, and how it ended is kept, so a restart leaves an applied,
+ * rolled-back or failed one alone.
  */
 public final class Reconciler {
     /** What the reconciler reports, as events and in status. */
@@ -41,10 +47,10 @@ public final class Reconciler {
     private Map<String, Object> lastOutcome = Map.of();
     /** Failures that may pass by themselves: the registry or the network away, a disk that was full. */
     static final Set<String> PASSING = Set.of("REGISTRY_UNREACHABLE", "REGISTRY_ERROR", "INSUFFICIENT_STORAGE", "STORAGE_ERROR");
-    static final java.time.Duration FIRST_RETRY = java.time.Duration.ofSeconds(30);
-    static final java.time.Duration LAST_RETRY = java.time.Duration.ofMinutes(15);
-    private java.time.Instant nextRetry = java.time.Instant.MAX;
-    private java.time.Duration retryDelay = FIRST_RETRY;
+    static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+    static final Duration LAST_RETRY = Duration.ofMinutes(15);
+    private Instant nextRetry = Instant.MAX;
+    private Duration retryDelay = FIRST_RETRY;
 
     public Reconciler(DesiredStore store, StateStore state, String device, Set<String> targets, int maxBytes,
             Function<DeployOrder, CommandResult> deploy, Function<AppName, CommandResult> remove) {
@@ -62,8 +68,16 @@ public final class Reconciler {
         return lastOutcome;
     }
 
-    /** A desired-state document arrived (retained, so also at every connect). */
+    /** A desired-state document arrived unsigned (lab mode): only the per-target marks apply. */
     public void received(byte[] payload, Report report) {
+        received(payload, Optional.empty(), report);
+    }
+
+    /**
+     * A desired-state document arrived (retained, so also at every connect); {@code issuedAt} is when it was signed,
+     * for a signed one.
+     */
+    public void received(byte[] payload, Optional<Instant> issuedAt, Report report) {
         Decoded<DesiredState> d = DesiredStateJson.decode(payload, maxBytes, targets);
         if (d instanceof Decoded.Rejected<DesiredState> r) {
             Logger.warn("desired state refused: {} {}", r.code(), r.message());
@@ -71,10 +85,12 @@ public final class Reconciler {
             return;
         }
         DesiredState desired = ((Decoded.Ok<DesiredState>) d).value();
+        DesiredStore.Accepted accepted;
         try {
-            Optional<DesiredStore.Accepted> current = store.load();
-            if (current.isPresent()) {
-                DesiredStore.Accepted c = current.get();
+            Optional<DesiredStore.Saved> saved = store.load();
+            DesiredHighWater marks = saved.map(DesiredStore.Saved::highWater).orElse(DesiredHighWater.NONE);
+            if (saved.isPresent()) {
+                DesiredStore.Accepted c = saved.get().current();
                 boolean fromGroup = !desired.target().equals(device);
                 if (fromGroup && c.target().equals(device)) {
                     Logger.info("desired state v{} for {} ignored: this device has its own", desired.version(), desired.target());
@@ -83,79 +99,140 @@ public final class Reconciler {
                 if (desired.version() == c.version() && Arrays.equals(payload, c.document())) {
                     return; // the retained copy again, at a reconnect
                 }
-                if (desired.version() <= c.version() && desired.target().equals(c.target())) {
-                    String why = "version " + desired.version() + " is not newer than the accepted version " + c.version();
-                    Logger.warn("desired state refused: {}", why);
-                    report.event("desired.refused", Map.of("code", "ROLLBACK_REFUSED", "message", why));
-                    return;
-                }
             }
-            store.save(new DesiredStore.Accepted(desired.version(), desired.target(), payload, false));
+            Optional<String> refusal = refusal(marks, desired, issuedAt, saved);
+            if (refusal.isPresent()) {
+                if (!refusal.get().isEmpty()) {
+                    Logger.warn("desired state refused: {}", refusal.get());
+                    report.event("desired.refused", Map.of("code", "ROLLBACK_REFUSED", "message", refusal.get()));
+                }
+                return;
+            }
+            accepted = new DesiredStore.Accepted(desired.version(), desired.target(), payload, issuedAt, DesiredEnding.IN_PROGRESS,
+                    List.of());
+            store.save(new DesiredStore.Saved(accepted, marks.accept(desired.target(), desired.version(), issuedAt)));
         } catch (IOException e) {
             Logger.error("desired state v{} could not be recorded: {}", desired.version(), e.getMessage());
             report.event("desired.failed", Map.of("version", desired.version(), "message", "could not record it: " + e.getMessage()));
             return;
         }
-        apply(desired, payload, report);
+        apply(desired, accepted, report);
+    }
+
+    /**
+     * Why a document is refused as old, empty when it is new; an empty sentence means "ignore quietly": the retained
+     * copy of a target this device moved on from, delivered again at a reconnect.
+     */
+    private static Optional<String> refusal(DesiredHighWater marks, DesiredState desired, Optional<Instant> issuedAt,
+            Optional<DesiredStore.Saved> saved) {
+        long mark = marks.versions().getOrDefault(desired.target(), 0L);
+        switch (marks.judge(desired.target(), desired.version(), issuedAt)) {
+            case NEWER:
+                return Optional.empty();
+            case SAME_VERSION:
+                if (saved.isPresent() && !saved.get().current().target().equals(desired.target())) {
+                    Logger.info("desired state v{} for {} ignored: already accepted once, and a newer document followed",
+                            desired.version(), desired.target());
+                    return Optional.of("");
+                }
+                return Optional.of("version " + desired.version() + " is not newer than the accepted version " + mark
+                        + " for " + desired.target());
+            case OLDER_VERSION:
+                return Optional.of("version " + desired.version() + " is not newer than the accepted version " + mark
+                        + " for " + desired.target());
+            default:
+                return Optional.of("document for " + desired.target() + " v" + desired.version() + " was signed at "
+                        + issuedAt.orElseThrow() + ", before the newest document this device accepted (signed at "
+                        + marks.issuedAt().orElseThrow() + ")");
+        }
     }
 
     /**
      * On the agent's tick: applies the accepted document again when it failed only for reasons that pass by
      * themselves, after 30 s, then doubling up to 15 min, so a device offline from its registry converges alone.
      */
-    public boolean retryIfDue(java.time.Instant now, Report report) {
+    public boolean retryIfDue(Instant now, Report report) {
         if (now.isBefore(nextRetry)) {
             return false;
         }
         try {
-            Optional<DesiredStore.Accepted> current = store.load();
-            if (current.isEmpty() || current.get().applied()) {
-                nextRetry = java.time.Instant.MAX;
+            Optional<DesiredStore.Saved> saved = store.load();
+            if (saved.isEmpty() || !saved.get().current().ending().retried()) {
+                nextRetry = Instant.MAX;
                 return false;
             }
-            Decoded<DesiredState> d = DesiredStateJson.decode(current.get().document(), maxBytes, targets);
+            DesiredStore.Accepted c = saved.get().current();
+            Decoded<DesiredState> d = DesiredStateJson.decode(c.document(), maxBytes, targets);
             if (d instanceof Decoded.Ok<DesiredState> ok) {
-                Logger.info("retrying desired state v{} after {}", current.get().version(), retryDelay);
-                report.event("desired.retry", Map.of("version", current.get().version()));
-                apply(ok.value(), current.get().document(), report, now);
+                Logger.info("retrying desired state v{} after {}", c.version(), retryDelay);
+                report.event("desired.retry", Map.of("version", c.version()));
+                apply(ok.value(), c, report, now);
                 return true;
             }
         } catch (IOException e) {
             Logger.warn("desired state unreadable at retry: {}", e.getMessage());
         }
-        nextRetry = java.time.Instant.MAX;
+        nextRetry = Instant.MAX;
         return false;
     }
 
-    /** At agent start: finish applying an accepted document that a crash interrupted. */
+    /**
+     * At agent start: finishes applying an accepted document that a crash interrupted; one that failed for a passing
+     * reason waits for its first retry; one that was applied, rolled back or failed for good is left as it ended.
+     */
     public void resume(Report report) {
+        resume(Instant.now(), report);
+    }
+
+    void resume(Instant now, Report report) {
         try {
-            Optional<DesiredStore.Accepted> current = store.load();
-            if (current.isPresent()) {
-                DesiredStore.Accepted c = current.get();
-                Decoded<DesiredState> d = DesiredStateJson.decode(c.document(), maxBytes, targets);
-                if (d instanceof Decoded.Ok<DesiredState> ok) {
-                    if (c.applied()) {
-                        lastOutcome = Map.of("version", c.version(), "target", c.target(), "applied", true);
-                    } else {
-                        Logger.info("resuming desired state v{}", c.version());
-                        apply(ok.value(), c.document(), report);
-                    }
-                }
+            Optional<DesiredStore.Saved> saved = store.load();
+            if (saved.isEmpty()) {
+                return;
             }
+            DesiredStore.Accepted c = saved.get().current();
+            Decoded<DesiredState> d = DesiredStateJson.decode(c.document(), maxBytes, targets);
+            if (!(d instanceof Decoded.Ok<DesiredState> ok)) {
+                return;
+            }
+            if (c.ending().resumeAtStart()) {
+                Logger.info("resuming desired state v{}", c.version());
+                apply(ok.value(), c, report);
+                return;
+            }
+            lastOutcome = outcome(c, Optional.empty());
+            if (c.ending().retried()) {
+                retryDelay = FIRST_RETRY;
+                nextRetry = now.plus(retryDelay);
+                lastOutcome = outcome(c, Optional.of(nextRetry));
+                retryDelay = retryDelay.multipliedBy(2);
+            }
+            Logger.info("desired state v{} for {} stays as it ended: {}", c.version(), c.target(), c.ending());
         } catch (IOException e) {
             Logger.error("desired state unreadable at start: {}", e.getMessage());
         }
     }
 
-    private void apply(DesiredState desired, byte[] document, Report report) {
-        retryDelay = FIRST_RETRY; // a new document, or a restart, starts the backoff afresh
-        apply(desired, document, report, java.time.Instant.now());
+    private static Map<String, Object> outcome(DesiredStore.Accepted c, Optional<Instant> retryAt) {
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        outcome.put("version", c.version());
+        outcome.put("target", c.target());
+        outcome.put("applied", c.ending() == DesiredEnding.APPLIED);
+        if (!c.failures().isEmpty()) {
+            outcome.put("failures", c.failures());
+        }
+        retryAt.ifPresent(at -> outcome.put("retryAt", at.toString()));
+        return outcome;
     }
 
-    private void apply(DesiredState desired, byte[] document, Report report, java.time.Instant now) {
+    private void apply(DesiredState desired, DesiredStore.Accepted accepted, Report report) {
+        retryDelay = FIRST_RETRY; // a new document, or a restart, starts the backoff afresh
+        apply(desired, accepted, report, Instant.now());
+    }
+
+    private void apply(DesiredState desired, DesiredStore.Accepted accepted, Report report, Instant now) {
         report.event("desired.accepted", Map.of("version", desired.version(), "target", desired.target(), "apps", desired.apps().size()));
-        List<Object> failures = new ArrayList<>();
+        List<Map<String, Object>> failures = new ArrayList<>();
         for (DeployOrder order : desired.apps()) {
             CommandResult r = deploy.apply(order);
             if (!r.ok()) {
@@ -172,29 +249,40 @@ public final class Reconciler {
                 }
             }
         }
-        boolean applied = failures.isEmpty();
+        DesiredEnding ending = ending(failures);
+        DesiredStore.Accepted ended = accepted.ended(ending, failures);
         try {
-            store.save(new DesiredStore.Accepted(desired.version(), desired.target(), document, applied));
+            DesiredHighWater marks = store.load().map(DesiredStore.Saved::highWater)
+                    .orElse(DesiredHighWater.NONE.accept(desired.target(), desired.version(), accepted.issuedAt()));
+            store.save(new DesiredStore.Saved(ended, marks));
         } catch (IOException e) {
-            Logger.warn("could not mark desired state v{} applied: {}", desired.version(), e.getMessage());
+            Logger.warn("could not record how desired state v{} ended ({}): {}", desired.version(), ending, e.getMessage());
         }
-        Map<String, Object> outcome = new LinkedHashMap<>();
-        outcome.put("version", desired.version());
-        outcome.put("target", desired.target());
-        outcome.put("applied", applied);
-        if (!applied) {
-            outcome.put("failures", failures);
-        }
-        lastOutcome = outcome;
-        boolean passing = !applied && failures.stream().allMatch(f -> PASSING.contains(String.valueOf(((Map<?, ?>) f).get("code"))));
-        if (passing) {
+        Optional<Instant> retryAt = Optional.empty();
+        if (ending.retried()) {
             nextRetry = now.plus(retryDelay);
-            outcome.put("retryAt", nextRetry.toString());
+            retryAt = Optional.of(nextRetry);
             retryDelay = retryDelay.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryDelay.multipliedBy(2);
         } else {
-            nextRetry = java.time.Instant.MAX;
+            nextRetry = Instant.MAX;
             retryDelay = FIRST_RETRY;
         }
-        report.event(applied ? "desired.applied" : "desired.failed", outcome);
+        Map<String, Object> outcome = outcome(ended, retryAt);
+        lastOutcome = outcome;
+        report.event(ending == DesiredEnding.APPLIED ? "desired.applied" : "desired.failed", outcome);
+    }
+
+    /** Applied; retryable when every failure may pass by itself; rolled back when a release was; else failed. */
+    static DesiredEnding ending(List<Map<String, Object>> failures) {
+        if (failures.isEmpty()) {
+            return DesiredEnding.APPLIED;
+        }
+        if (failures.stream().allMatch(f -> PASSING.contains(String.valueOf(f.get("code"))))) {
+            return DesiredEnding.RETRYABLE;
+        }
+        if (failures.stream().anyMatch(f -> "ROLLED_BACK".equals(f.get("code")))) {
+            return DesiredEnding.ROLLED_BACK;
+        }
+        return DesiredEnding.FAILED;
     }
 }

@@ -48,8 +48,8 @@ class ReconcilerRetryTest {
         results.add(CommandResult.error(ErrorCode.REGISTRY_UNREACHABLE, "connection refused"));
         results.add(CommandResult.error(ErrorCode.REGISTRY_UNREACHABLE, "connection refused"));
         results.add(CommandResult.ok("runs", Map.of()));
-        Instant start = Instant.now();
         r.received(doc(1), (type, details) -> events.add(type));
+        Instant start = Instant.now(); // after the first try: the retry is due at most 30 s from here, on a slow host too
         assertEquals(List.of("desired.accepted", "desired.failed"), events);
         assertTrue(r.outcome().containsKey("retryAt"), r.outcome().toString());
 
