@@ -199,7 +199,7 @@ public final class CommandDispatcher {
         }
         SignedOrder.Verified v = opened.signed().get();
         try {
-            sequences.get().admit(v.sequenceKey(), v.statement().sequence(), id);
+            sequences.get().admit(v.signers(), v.statement().sequence(), id);
             return true;
         } catch (TrustFailure e) {
             reject(Optional.of(id), replyTo, e.code(), e.getMessage());

@@ -31,7 +31,7 @@ public final class SignedOrderGate implements OrderGate {
     public Opened open(String command, byte[] payload, int maxBytes) throws TrustFailure {
         OrderGate.checkSize(payload, maxBytes);
         String signedAs = CommandDispatcher.DESIRED.equals(command) ? DESIRED_COMMAND : command;
-        SignedOrder.Verified v = SignedOrder.open(payload, signedAs, targets, clock.instant(), trust.current());
+        SignedOrder.Verified v = SignedOrder.open(payload, maxBytes, signedAs, targets, clock.instant(), trust.current());
         if (DESIRED_COMMAND.equals(signedAs)) {
             Object inner;
             try {

@@ -279,7 +279,7 @@ public final class Deployer {
     private SeccompProfile filterFor(DeployOrder order, Admission admission) throws DeployFailure {
         try {
             if (order.options().seccomp().isPresent()) {
-                return SeccompProfileJson.parse(new Fields(order.options().seccomp().get(), "seccomp"), seccomp.architectures(),
+                return SeccompProfileJson.parse(new Fields(order.options().seccomp().get(), "seccomp"), seccomp,
                         admission.extraSyscalls());
             }
         } catch (Fields.WireException e) {

@@ -10,12 +10,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The highest sequence number each operator key has used ({@code trust/sequences.json}), with the order that used
- * it. A changing order must carry a higher number than the last one; the same number is taken again only for the
- * same order, which is the broker delivering it a second time after a crash.
+ * it. A changing order must carry a number higher than the mark of every key that signed it, and moves all their
+ * marks: stripping a signature or adding one cannot reopen a number. The same number is never taken twice, not
+ * even for the same order: the order log answers redeliveries it still remembers, and once it has forgotten an
+ * order, this is what keeps it from running again.
  */
 public final class SequenceStore {
     private record Last(long sequence, String order) {}
@@ -38,30 +41,38 @@ public final class SequenceStore {
         }
     }
 
-    /** Records {@code sequence} for {@code key}, on disk before the order runs, or refuses it as a replay. */
-    public synchronized void admit(KeyId key, long sequence, OperationId order) throws TrustFailure {
-        Last l = last.get(key.value());
-        if (l != null) {
-            if (sequence == l.sequence && order.value().equals(l.order)) {
-                return;
-            }
-            if (sequence <= l.sequence) {
+    /**
+     * Records {@code sequence} for every key in {@code signers} (the valid signers of the order), on disk before
+     * the order runs, or refuses it as a replay when it does not exceed each one's mark.
+     */
+    public synchronized void admit(Set<KeyId> signers, long sequence, OperationId order) throws TrustFailure {
+        if (signers.isEmpty()) {
+            throw new IllegalArgumentException("an admitted order has at least one signer");
+        }
+        for (KeyId key : signers) {
+            Last l = last.get(key.value());
+            if (l != null && sequence <= l.sequence) {
                 throw new TrustFailure(ErrorCode.REPLAYED, "order " + order + " carries sequence " + sequence + " of key "
-                        + key.shortForm() + ", which has already used " + l.sequence + " (order " + l.order + "); a recorded order cannot be played again");
+                        + key.shortForm() + ", which has already used " + l.sequence + " (order " + l.order
+                        + "); a recorded order cannot be played again");
             }
         }
-        last.put(key.value(), new Last(sequence, order.value()));
+        Map<String, Last> before = new TreeMap<>(last);
+        signers.forEach(key -> last.put(key.value(), new Last(sequence, order.value())));
         Map<String, Object> out = new TreeMap<>();
         last.forEach((k, v) -> out.put(k, Map.of("sequence", v.sequence, "order", v.order)));
         try {
             AtomicFiles.write(file, Json.pretty(out));
         } catch (IOException e) {
-            if (l == null) {
-                last.remove(key.value());
-            } else {
-                last.put(key.value(), l);
-            }
+            last.clear();
+            last.putAll(before);
             throw new TrustFailure(ErrorCode.STORAGE_ERROR, "could not record sequence " + sequence + ": " + e.getMessage());
         }
+    }
+
+    /** The mark of {@code key}: the highest sequence it has used, or 0 when it has signed nothing here. */
+    public synchronized long mark(KeyId key) {
+        Last l = last.get(key.value());
+        return l == null ? 0 : l.sequence;
     }
 }

@@ -22,11 +22,21 @@ public final class TrustStore {
     private final Path file;
     private volatile TrustDocument current;
     private volatile byte[] currentBytes;
+    private volatile byte[] currentPayload;
 
-    private TrustStore(Path file, TrustDocument current, byte[] bytes) {
+    private TrustStore(Path file, TrustDocument current, byte[] bytes) throws IOException {
         this.file = file;
         this.current = current;
         this.currentBytes = bytes;
+        this.currentPayload = payloadOf(bytes);
+    }
+
+    private static byte[] payloadOf(byte[] envelope) throws IOException {
+        try {
+            return TrustDocument.envelope(envelope).payload();
+        } catch (TrustFailure e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     public static TrustStore open(Path trustDir, Path provisioned) throws IOException {
@@ -65,20 +75,20 @@ public final class TrustStore {
         return current;
     }
 
-    /** Replaces the document with a signed successor, or refuses it; the retained copy arriving again is no news. */
+    /**
+     * Replaces the document with a signed successor, or refuses it. The document in force arriving again (the
+     * retained copy at every reconnect, or the same payload signed by other root keys) is no news and costs no
+     * verification; any other document must be a successor, verified against the root keys in force first, so a
+     * document is never checked against keys it brings itself before those keys are vouched for.
+     */
     public synchronized Outcome rotate(byte[] envelope) throws TrustFailure {
         if (Arrays.equals(envelope, currentBytes)) {
             return Outcome.ALREADY_IN_FORCE;
         }
-        TrustDocument next;
-        try {
-            next = current.successor(envelope);
-        } catch (TrustFailure e) {
-            if (e.code() == ErrorCode.REPLAYED && sameVersion(envelope)) {
-                return Outcome.ALREADY_IN_FORCE; // the same version, signed again by other root keys
-            }
-            throw e;
+        if (Arrays.equals(TrustDocument.envelope(envelope).payload(), currentPayload)) {
+            return Outcome.ALREADY_IN_FORCE;
         }
+        TrustDocument next = current.successor(envelope);
         try {
             AtomicFiles.write(file, envelope);
         } catch (IOException e) {
@@ -86,14 +96,7 @@ public final class TrustStore {
         }
         current = next;
         currentBytes = envelope.clone();
+        currentPayload = TrustDocument.envelope(envelope).payload();
         return Outcome.ACCEPTED;
-    }
-
-    private boolean sameVersion(byte[] envelope) {
-        try {
-            return TrustDocument.selfSigned(envelope).version() == current.version();
-        } catch (TrustFailure e) {
-            return false;
-        }
     }
 }

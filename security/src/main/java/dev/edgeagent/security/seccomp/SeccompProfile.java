@@ -49,11 +49,11 @@ public record SeccompProfile(String defaultAction, int defaultErrnoRet, List<Str
         }
     }
 
-    /** Syscalls some rule allows, with or without argument conditions. */
+    /** Syscalls some rule lets run (any action that does not deny), with or without argument conditions. */
     public Set<String> allowedSyscalls() {
         Set<String> allowed = new TreeSet<>();
         for (Rule r : rules) {
-            if (ALLOW.equals(r.action())) {
+            if (!DENYING.contains(r.action())) {
                 allowed.addAll(r.names());
             }
         }

@@ -7,14 +7,14 @@ import java.util.Set;
 
 /**
  * Reads an app's own seccomp profile in the OCI / Docker JSON format. It must still deny by default, may not use
- * Docker's conditional includes/excludes (write the rules for the device explicitly), and may not allow what the
- * default never does unless the device profile lists the syscall among its extra grants.
+ * Docker's conditional includes/excludes (write the rules for the device explicitly), and may allow nothing the
+ * device's default profile does not: {@link CustomProfilePolicy} holds it to that.
  */
 public final class SeccompProfileJson {
-    private static final Set<String> DENY_ACTIONS = Set.of("SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-            "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP");
+    private static final Set<String> DENY_ACTIONS = SeccompProfile.DENYING;
     private static final Set<String> RULE_ACTIONS = Set.of("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-            "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_LOG");
+            "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_LOG", "SCMP_ACT_TRACE",
+            "SCMP_ACT_NOTIFY");
     private static final Set<String> OPS = Set.of("SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
             "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ");
 
@@ -28,11 +28,20 @@ public final class SeccompProfileJson {
     }
 
     /**
+     * Reads the profile and checks it against {@code deviceDefault} (the default profile of this device, without
+     * extras) widened by {@code grantedExtras}.
+     *
      * @throws Fields.WireException naming the field that is malformed
      * @throws NotGranted naming the syscall the device profile does not grant
      */
-    public static SeccompProfile parse(Fields f, List<String> defaultArchitectures, Set<String> grantedExtras)
+    public static SeccompProfile parse(Fields f, SeccompProfile deviceDefault, Set<String> grantedExtras)
             throws Fields.WireException, NotGranted {
+        SeccompProfile profile = read(f, deviceDefault.architectures());
+        CustomProfilePolicy.check(profile, deviceDefault, grantedExtras);
+        return profile;
+    }
+
+    private static SeccompProfile read(Fields f, List<String> defaultArchitectures) throws Fields.WireException {
         f.refuseUnknown(List.of("defaultAction", "defaultErrnoRet", "architectures", "archMap", "syscalls", "flags", "listenerPath"));
         String defaultAction = f.requireString("defaultAction");
         if (!DENY_ACTIONS.contains(defaultAction)) {
@@ -51,13 +60,6 @@ public final class SeccompProfileJson {
             String action = r.requireString("action");
             if (!RULE_ACTIONS.contains(action)) {
                 throw new Fields.WireException("seccomp action '" + action + "' is not one of " + RULE_ACTIONS);
-            }
-            if (action.equals("SCMP_ACT_ALLOW")) {
-                for (String n : names) {
-                    if (DefaultSeccompProfile.ALWAYS_DENIED.contains(n) && !grantedExtras.contains(n)) {
-                        throw new NotGranted("it allows " + n + ", which the device profile does not grant (grants.extraSyscalls)");
-                    }
-                }
             }
             List<SeccompProfile.ArgCondition> args = new ArrayList<>();
             for (Fields a : r.optionalObjects("args")) {

@@ -16,6 +16,11 @@ import java.util.Map;
  * can never be passed off as another.
  */
 public record Envelope(String payloadType, byte[] payload, List<Signature> signatures) {
+    /** The largest envelope read where the caller names no smaller limit: 16 default-size orders (a desired state). */
+    public static final int DEFAULT_MAX_BYTES = 1 << 20;
+    /** More signatures than any role here needs; an envelope with more is refused before anything is verified. */
+    public static final int MAX_SIGNATURES = 16;
+
     public record Signature(String keyid, byte[] sig) {
         public Signature {
             if (keyid == null || sig == null || sig.length == 0) {
@@ -75,6 +80,14 @@ public record Envelope(String payloadType, byte[] payload, List<Signature> signa
 
     /** Reads an envelope; anything else (a bare order, say) is refused with a sentence saying what was expected. */
     public static Envelope parse(byte[] json) throws IOException {
+        return parse(json, DEFAULT_MAX_BYTES);
+    }
+
+    /** Reads an envelope of at most {@code maxBytes}, checked before any parsing. */
+    public static Envelope parse(byte[] json, int maxBytes) throws IOException {
+        if (json.length > maxBytes) {
+            throw new IOException("an envelope of " + json.length + " bytes; the limit is " + maxBytes);
+        }
         Map<String, Object> root;
         try {
             root = Json.object(json);
@@ -88,7 +101,11 @@ public record Envelope(String payloadType, byte[] payload, List<Signature> signa
             Fields f = new Fields(root, "");
             f.refuseUnknown(List.of("payloadType", "payload", "signatures"));
             List<Signature> sigs = new ArrayList<>();
-            for (Fields s : f.optionalObjects("signatures")) {
+            List<Fields> listed = f.optionalObjects("signatures");
+            if (listed.size() > MAX_SIGNATURES) {
+                throw new Fields.WireException("it carries " + listed.size() + " signatures; at most " + MAX_SIGNATURES + " are read");
+            }
+            for (Fields s : listed) {
                 s.refuseUnknown(List.of("keyid", "sig"));
                 sigs.add(new Signature(s.optionalString("keyid").orElse(""), Base64.getDecoder().decode(s.requireString("sig"))));
             }

@@ -31,11 +31,13 @@ public record SignedOrder(String target, String command, Instant issuedAt, Insta
         order = order.clone();
     }
 
-    /** A verified order: the statement and the operator keys that signed it. */
+    /**
+     * A verified order: the statement and every operator key whose signature on it is valid. The sequence number
+     * counts under each of them, so dropping or adding a signature cannot move it to a fresh counter.
+     */
     public record Verified(SignedOrder statement, Set<KeyId> signers) {
-        /** The key the sequence number is counted under: the lowest signer id, stable across deliveries. */
-        public KeyId sequenceKey() {
-            return signers.iterator().next();
+        public Verified {
+            signers = Set.copyOf(signers);
         }
     }
 
@@ -64,9 +66,15 @@ public record SignedOrder(String target, String command, Instant issuedAt, Insta
      * (they need the device's memory).
      */
     public static Verified open(byte[] wire, String command, Set<String> targets, Instant now, TrustDocument trust) throws TrustFailure {
+        return open(wire, Envelope.DEFAULT_MAX_BYTES, command, targets, now, trust);
+    }
+
+    /** As {@link #open(byte[], String, Set, Instant, TrustDocument)}, for an envelope of at most {@code maxBytes}. */
+    public static Verified open(byte[] wire, int maxBytes, String command, Set<String> targets, Instant now, TrustDocument trust)
+            throws TrustFailure {
         Envelope env;
         try {
-            env = Envelope.parse(wire);
+            env = Envelope.parse(wire, maxBytes);
         } catch (IOException e) {
             throw new TrustFailure(ErrorCode.UNSIGNED, "this device takes only orders signed by an operator key in a DSSE envelope; "
                     + "this one is " + e.getMessage());

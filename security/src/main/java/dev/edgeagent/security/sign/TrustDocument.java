@@ -21,6 +21,8 @@ import java.util.TreeMap;
 public record TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
         List<ImageRule> images) {
     public static final String PAYLOAD_TYPE = "application/vnd.edgeagent.trust.v1+json";
+    /** The largest trust document envelope read; a real one with a dozen keys and rules is a few KiB. */
+    public static final int MAX_BYTES = 256 * 1024;
 
     public TrustDocument {
         keys = Map.copyOf(keys);
@@ -77,7 +79,11 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
     public TrustDocument successor(byte[] envelopeJson) throws TrustFailure {
         Envelope env = envelope(envelopeJson);
         TrustDocument next = decode(env);
-        if (next.version <= version) {
+        if (next.version == version) {
+            throw new TrustFailure(ErrorCode.REPLAYED, "trust document v" + next.version + " differs from the v" + version
+                    + " in force; a changed document needs a higher version");
+        }
+        if (next.version < version) {
             throw new TrustFailure(ErrorCode.REPLAYED, "trust document v" + next.version + " is not newer than the one in force (v"
                     + version + ")");
         }
@@ -91,9 +97,13 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         return env.signatures().stream().map(s -> new Threshold.Candidate(Optional.of(s.keyid()), s.sig())).toList();
     }
 
-    private static Envelope envelope(byte[] json) throws TrustFailure {
+    /** The envelope of a trust document, refused unread when larger than {@link #MAX_BYTES}. */
+    public static Envelope envelope(byte[] json) throws TrustFailure {
+        if (json.length > MAX_BYTES) {
+            throw new TrustFailure(ErrorCode.PAYLOAD_TOO_LARGE, "trust document is " + json.length + " bytes; the limit is " + MAX_BYTES);
+        }
         try {
-            return Envelope.parse(json);
+            return Envelope.parse(json, MAX_BYTES);
         } catch (IOException e) {
             throw new TrustFailure(ErrorCode.UNSIGNED, "trust document: " + e.getMessage());
         }

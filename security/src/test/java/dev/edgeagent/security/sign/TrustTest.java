@@ -92,7 +92,7 @@ class TrustTest {
         byte[] ok = order("gw-1", "stop", NOW, Duration.ofMinutes(10), 7).signWith(List.of(operator)).toJson();
         SignedOrder.Verified v = SignedOrder.open(ok, "stop", targets, NOW, trust);
         assertEquals(7, v.statement().sequence());
-        assertEquals(operator.id(), v.sequenceKey());
+        assertEquals(Set.of(operator.id()), v.signers());
         assertEquals(ErrorCode.UNSIGNED, assertThrows(TrustFailure.class,
                 () -> SignedOrder.open("{\"id\":\"op-1\",\"app\":\"demo\"}".getBytes(StandardCharsets.UTF_8), "stop", targets, NOW, trust)).code());
         assertEquals(ErrorCode.UNKNOWN_KEY, assertThrows(TrustFailure.class,
@@ -110,6 +110,14 @@ class TrustTest {
         payload[payload.length - 3] ^= 1;
         byte[] tampered = new Envelope(env.payloadType(), payload, env.signatures()).toJson();
         assertEquals(ErrorCode.BAD_SIGNATURE, assertThrows(TrustFailure.class, () -> SignedOrder.open(tampered, "stop", targets, NOW, trust)).code());
+    }
+
+    @Test
+    void everyValidOperatorSignatureIsASignerNotOnlyTheLowest() throws Exception {
+        SigningKey operator2 = SigningKey.generate(KeyKind.ED25519);
+        TrustDocument trust = TrustDocument.selfSigned(signed(doc(1, List.of(root1), 1, List.of(operator, operator2), List.of()), root1));
+        byte[] both = order("gw-1", "stop", NOW, Duration.ofMinutes(10), 9).signWith(List.of(operator2, operator, stranger)).toJson();
+        assertEquals(Set.of(operator.id(), operator2.id()), SignedOrder.open(both, "stop", Set.of("gw-1"), NOW, trust).signers());
     }
 
     @Test
