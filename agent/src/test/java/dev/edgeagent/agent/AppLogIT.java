@@ -118,4 +118,26 @@ class AppLogIT {
         assertEquals(true, result.get("truncated"));
         f.discard("quiet-1");
     }
+    @Test
+    void anAppThatLogsWhileTheAgentIsDownWaitsAndIsDrainedByTheNextAgent() throws Exception {
+        // 20,000 lines (about 230 KiB, more than a pipe holds) written only once the agent is gone.
+        String burst = TestImages.push(f, "burst", List.of("/bin/sh", "-c", "echo burst: start; sleep 3; i=0; "
+                + "while [ $i -lt 20000 ]; do echo \"tick: $i\"; i=$((i+1)); done; echo burst: done; sleep 600"), null);
+        assertEquals(true, f.deploy("op-burst", "burst", burst, ",\"restart\":\"no\"").get("ok"));
+        f.lines("burst", "burst: start", 1);
+        long pid = f.pidOf("burst-1");
+        f.stopAgent();
+        try {
+            Thread.sleep(6000); // the burst fills the pipe and blocks: no reader but its own, no SIGPIPE
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the app lives on without the agent");
+            assertTrue(!end(f.log("burst"), 64).contains("burst: done"));
+        } finally {
+            f.startAgent();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> end(f.log("burst"), 64).contains("burst: done"));
+        assertEquals(pid, f.pidOf("burst-1"), "the same container, never restarted");
+        List<String> lines = Files.readAllLines(f.log("burst"));
+        assertEquals(20000, lines.stream().filter(l -> l.startsWith("tick: ")).distinct().count(), "no line lost");
+        f.discard("burst-1");
+    }
 }
