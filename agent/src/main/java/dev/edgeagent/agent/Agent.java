@@ -38,6 +38,7 @@ import dev.edgeagent.runtime.host.RuntimeChoice;
 import dev.edgeagent.runtime.runc.RuncDriver;
 import dev.edgeagent.runtime.supervise.CgroupFiles;
 import dev.edgeagent.runtime.supervise.ChildReaper;
+import dev.edgeagent.runtime.supervise.LogPump;
 import dev.edgeagent.runtime.supervise.LogRotator;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import java.time.Clock;
@@ -67,6 +68,7 @@ public final class Agent implements AutoCloseable {
     });
     private ControlChannel channel;
     private LocalSocketServer local;
+    private LogPump logPump;
 
     private Agent() {}
 
@@ -94,9 +96,11 @@ public final class Agent implements AutoCloseable {
 
         Agent agent = new Agent();
         String cgroupParent = dev.edgeagent.runtime.spec.HardenedSpec.cgroupParent(config.deviceId().value());
-        ContainerLauncher launcher = new ContainerLauncher(runtime, paths);
+        // One thread drains every app's log pipe into capped files (LogPump).
+        agent.logPump = LogPump.start(new LogRotator(config.logMaxBytes(), config.logKeep()));
+        ContainerLauncher launcher = new ContainerLauncher(runtime, paths, agent.logPump);
         AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(), cgroupParent,
-                new LogRotator(config.logMaxBytes(), config.logKeep()), agent.operations, agent.timer, clock);
+                agent.operations, agent.timer, clock);
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
                 profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), cgroupParent, clock);
         deployer.removeOrphans();
@@ -211,6 +215,9 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+        if (logPump != null) {
+            logPump.close(); // containers keep their pipes: the next agent drains them
         }
     }
 }

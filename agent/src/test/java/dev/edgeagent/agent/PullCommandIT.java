@@ -8,6 +8,17 @@ import dev.edgeagent.profiles.Platform;
 import dev.edgeagent.protocol.DeviceId;
 import dev.edgeagent.protocol.Digest;
 import dev.edgeagent.protocol.ImageRef;
+import dev.edgeagent.ota.registry.RegistryClient;
+import dev.edgeagent.ota.registry.TransportSettings;
+import dev.edgeagent.ota.sign.CosignPublisher;
+import dev.edgeagent.security.sign.Envelope;
+import dev.edgeagent.security.sign.ImageRule;
+import dev.edgeagent.security.sign.KeyId;
+import dev.edgeagent.security.sign.KeyKind;
+import dev.edgeagent.security.sign.Role;
+import dev.edgeagent.security.sign.SigningKey;
+import dev.edgeagent.security.sign.TrustDocument;
+import dev.edgeagent.security.sign.VerificationKey;
 import dev.edgeagent.testkit.Registry;
 import dev.edgeagent.testkit.RegistryUpload;
 import dev.edgeagent.testkit.TarBuilder;
@@ -16,6 +27,8 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,8 +71,16 @@ class PullCommandIT {
     }
 
     private int pull(String ref, Optional<Path> target) {
-        return PullCheck.run(config(), ImageRef.parse(ref), Platform.parse("linux/amd64"), target,
+        return pull(config(), ref, target);
+    }
+
+    private int pull(AgentConfig config, String ref, Optional<Path> target) {
+        return PullCheck.run(config, ImageRef.parse(ref), Platform.parse("linux/amd64"), target,
                 new PrintStream(out, true), new PrintStream(err, true));
+    }
+
+    private Path root() {
+        return root;
     }
 
     @Test
@@ -86,6 +107,66 @@ class PullCommandIT {
         assertEquals(1, pull(registry.host() + "/hostile@" + d, Optional.of(target)));
         assertTrue(err.toString().contains("refused [UNSAFE_LAYER]") && err.toString().contains("device node"), err.toString());
         assertFalse(Files.exists(target), "a refused unpack leaves no rootfs");
+    }
+
+    @Test
+    void withATrustDocumentAnUnsignedImageIsRefusedAsADeployRefusesIt() throws Exception {
+        SigningKey root = SigningKey.generate(KeyKind.ECDSA_P256);
+        SigningKey operator = SigningKey.generate(KeyKind.ECDSA_P256);
+        SigningKey builder = SigningKey.generate(KeyKind.ED25519);
+        Map<KeyId, VerificationKey> keys = new HashMap<>();
+        for (SigningKey k : List.of(root, operator, builder)) {
+            keys.put(k.id(), k.publicKey());
+        }
+        TrustDocument doc = new TrustDocument(1, Instant.now(), keys, new Role(Set.of(root.id()), 1), new Role(Set.of(operator.id()), 1),
+                List.of(new ImageRule(registry.host() + "/*", Optional.of(new Role(Set.of(builder.id()), 1)))));
+        Path trustFile = Files.createDirectories(root().resolve("etc")).resolve("trust.json");
+        Files.write(trustFile, Envelope.sign(TrustDocument.PAYLOAD_TYPE, doc.toJson(), List.of(root)).toJson());
+        AgentConfig signed = config().withTrust(new AgentConfig.Trust(Optional.of(trustFile), false));
+
+        String unsigned = registry.pushDemoImage(shared.resolve("image-unsigned"), "pull-unsigned", "unsigned-build");
+        assertEquals(1, pull(signed, unsigned, Optional.empty()), err.toString());
+        assertTrue(err.toString().contains("refused [IMAGE_NOT_TRUSTED]"), err.toString());
+
+        String good = registry.pushDemoImage(shared.resolve("image-signed"), "pull-signed", "signed-build");
+        new CosignPublisher(RegistryClient.create(TransportSettings.insecure(Set.of(registry.host())))).sign(ImageRef.parse(good), builder);
+        err.reset();
+        assertEquals(0, pull(signed, good, Optional.empty()), err.toString());
+    }
+
+    @Test
+    void theProfilesStorageCeilingLimitsTheUnpack() throws Exception {
+        // 32 MiB of zeros, a few KiB compressed, against a profile whose storage ceiling is 4 MiB.
+        TarBuilder zeros = new TarBuilder().file("zeros", new byte[32 << 20], 0, 0644);
+        Digest d = new RegistryUpload(registry.host()).pushImage("zeros", "1", List.of(
+                new RegistryUpload.Layer("application/vnd.oci.image.layer.v1.tar+gzip", gzip(zeros.tarBytes()),
+                        Digest.sha256Of(zeros.tarBytes()))));
+        String profile = new String(getClass().getResourceAsStream("/dev/edgeagent/profiles/generic-x86_64.json").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8).replace("\"storageBytes\": 17179869184", "\"storageBytes\": 4194304");
+        Path profileFile = Files.createDirectories(root().resolve("etc")).resolve("small.json");
+        Files.writeString(profileFile, profile);
+        AgentConfig c = config();
+        AgentConfig small = new AgentConfig(c.deviceId(), c.broker(), c.root(), c.runtimeBinary(), c.runtimeStateRoot(),
+                profileFile.toString(), c.insecureRegistries(), c.registryCaBundle(), c.registryCredentials(), c.maxOrderBytes(),
+                c.logMaxBytes(), c.logKeep(), c.mqttTls(), c.groups(), c.localSocket(), c.diskReserveBytes(), c.trust(),
+                c.statusIntervalSeconds());
+        Path target = root.resolve("zeros-rootfs");
+        assertEquals(1, pull(small, registry.host() + "/zeros@" + d, Optional.of(target)), err.toString());
+        assertTrue(err.toString().contains("refused [UNSAFE_LAYER]") && err.toString().contains("limit of 4194304"), err.toString());
+        assertFalse(Files.exists(target), "a refused unpack leaves no rootfs");
+    }
+
+    @Test
+    void aSymlinkPlantedAtTheTargetIsNeverWrittenThrough() throws Exception {
+        Path elsewhere = Files.createDirectories(root.resolve("elsewhere"));
+        Path target = root.resolve("planted");
+        Files.createSymbolicLink(target, elsewhere); // made after the command line's check, before the unpack
+        assertEquals(1, pull(demoTag, Optional.of(target)), err.toString());
+        assertTrue(err.toString().contains("already exists"), err.toString());
+        try (Stream<Path> written = Files.list(elsewhere)) {
+            assertEquals(List.of(), written.toList(), "nothing is written through the symlink");
+        }
+        assertTrue(Files.isSymbolicLink(target), "what was there is left alone");
     }
 
     private static byte[] gzip(byte[] raw) throws Exception {

@@ -9,7 +9,8 @@ public interface ContainerRuntime {
     String describe();
 
     /**
-     * Creates the container from a bundle; its stdout and stderr go to {@code output}. Returns the pid of its main
+     * Creates the container from a bundle; its stdout and stderr go to {@code output}, the app's log pipe (a fifo,
+     * made when missing; anything else there is refused), which the agent drains. Returns the pid of its main
      * process, known before it starts, so a process that ends at once is still waited for.
      */
     long create(ContainerId id, Path bundle, Path output) throws RuntimeFailure;

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -138,6 +139,7 @@ public final class AppCommands {
         try {
             state.remove(app.name());
             Trees.deleteRecursively(paths.app(app.name()));
+            launcher.forgetLogs(app.name());
             Trees.deleteRecursively(paths.log(app.name()).getParent());
             if (purge) {
                 Trees.deleteRecursively(paths.volume(app.name(), "x").getParent());
@@ -151,19 +153,24 @@ public final class AppCommands {
                 Map.of("purged", purge));
     }
 
-    /** The last {@code tail} lines of the app's log (and of the rotated one before it when needed), at most 64 KiB. */
+    /**
+     * The last {@code tail} lines of the app's log (and of the rotated one before it when needed), at most 64 KiB.
+     * Only the last 64 KiB of each file is ever read, whatever the file holds: a line longer than that comes back
+     * as its end, with {@code truncated} set.
+     */
     CommandResult logs(AppRecord app, int tail) {
         Path log = paths.log(app.name());
         Deque<String> lines = new ArrayDeque<>();
         boolean truncated = false;
         try {
             for (Path file : List.of(log, log.resolveSibling(log.getFileName() + ".1"))) {
-                if (lines.size() >= tail || !Files.exists(file)) {
+                if (lines.size() >= tail || truncated || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                List<String> older = lastLines(file, tail - lines.size());
-                for (int i = older.size() - 1; i >= 0; i--) {
-                    lines.addFirst(older.get(i));
+                Tail older = lastLines(file, tail - lines.size(), MAX_LOG_REPLY_BYTES - 1);
+                truncated |= older.cut();
+                for (int i = older.lines().size() - 1; i >= 0; i--) {
+                    lines.addFirst(older.lines().get(i));
                 }
             }
             int bytes = 0;
@@ -184,32 +191,36 @@ public final class AppCommands {
         }
     }
 
-    /** Reads backwards from the end in 8 KiB steps, so a large log costs only what is returned. */
-    static List<String> lastLines(Path file, int n) throws IOException {
+    /** The last lines of a file; {@code cut} when the window ended inside a line (its end is then the first line). */
+    record Tail(List<String> lines, boolean cut) {}
+
+    /**
+     * The last {@code n} lines among the final {@code maxBytes} of the file: one read of at most {@code maxBytes},
+     * so neither a huge file nor one without newlines costs more than that.
+     */
+    static Tail lastLines(Path file, int n, int maxBytes) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long end = f.length();
-            long pos = end;
-            int newlines = 0;
-            byte[] buf = new byte[8192];
-            while (pos > 0 && newlines <= n) {
-                int len = (int) Math.min(buf.length, pos);
-                pos -= len;
-                f.seek(pos);
-                f.readFully(buf, 0, len);
-                for (int i = 0; i < len; i++) {
-                    if (buf[i] == '\n') {
-                        newlines++;
-                    }
-                }
-            }
-            byte[] tail = new byte[(int) (end - pos)];
-            f.seek(pos);
-            f.readFully(tail);
-            List<String> all = new ArrayList<>(List.of(new String(tail, StandardCharsets.UTF_8).split("\n", -1)));
+            long start = Math.max(0, end - maxBytes);
+            byte[] window = new byte[(int) (end - start)];
+            f.seek(start);
+            f.readFully(window);
+            List<String> all = new ArrayList<>(List.of(new String(window, StandardCharsets.UTF_8).split("\n", -1)));
             if (!all.isEmpty() && all.get(all.size() - 1).isEmpty()) {
                 all.remove(all.size() - 1);
             }
-            return all.size() > n ? List.copyOf(all.subList(all.size() - n, all.size())) : all;
+            boolean cut = false;
+            if (start > 0 && !all.isEmpty()) {
+                if (all.size() > 1) {
+                    all.remove(0); // the window began inside this line
+                } else {
+                    cut = true; // one line longer than the window: its end is all there is to show
+                }
+            }
+            if (start > 0 && all.size() < n) {
+                cut = true; // older lines exist in this file beyond the window
+            }
+            return new Tail(all.size() > n ? List.copyOf(all.subList(all.size() - n, all.size())) : all, cut);
         }
     }
 

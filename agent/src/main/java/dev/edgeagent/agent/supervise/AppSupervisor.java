@@ -13,7 +13,6 @@ import dev.edgeagent.runtime.supervise.CgroupFiles;
 import dev.edgeagent.runtime.supervise.CgroupStats;
 import dev.edgeagent.runtime.supervise.ChildReaper;
 import dev.edgeagent.runtime.supervise.ExitStatus;
-import dev.edgeagent.runtime.supervise.LogRotator;
 import dev.edgeagent.runtime.supervise.RestartPolicy;
 import java.io.IOException;
 import java.time.Clock;
@@ -47,7 +46,6 @@ public final class AppSupervisor {
     private final AgentPaths paths;
     private final Optional<ChildReaper> reaper;
     private final CgroupFiles cgroups;
-    private final LogRotator logs;
     private final Executor operations;
     private final ScheduledExecutorService timer;
     private final Clock clock;
@@ -56,14 +54,13 @@ public final class AppSupervisor {
     private final String cgroupParent;
 
     public AppSupervisor(StateStore state, ContainerLauncher launcher, AgentPaths paths, Optional<ChildReaper> reaper,
-            CgroupFiles cgroups, String cgroupParent, LogRotator logs, Executor operations, ScheduledExecutorService timer, Clock clock) {
+            CgroupFiles cgroups, String cgroupParent, Executor operations, ScheduledExecutorService timer, Clock clock) {
         this.cgroupParent = cgroupParent;
         this.state = state;
         this.launcher = launcher;
         this.paths = paths;
         this.reaper = reaper;
         this.cgroups = cgroups;
-        this.logs = logs;
         this.operations = operations;
         this.timer = timer;
         this.clock = clock;
@@ -91,6 +88,12 @@ public final class AppSupervisor {
     /** At agent start: watch what still runs, account for what ended meanwhile, resume pending restarts. */
     public void adoptAll() {
         for (AppRecord app : state.apps()) {
+            try {
+                // The app kept writing into its pipe while no agent ran; draining resumes before anything else.
+                launcher.followLogs(app.name());
+            } catch (RuntimeFailure e) {
+                Logger.warn("app={} {}", app.name(), e.getMessage());
+            }
             switch (app.phase()) {
                 case RUNNING -> {
                     Optional<ContainerState> s = stateOf(app.container());
@@ -107,7 +110,7 @@ public final class AppSupervisor {
         }
     }
 
-    /** Every tick: ends the reaper could not see, and log rotation. */
+    /** Every tick: ends the reaper could not see (logs are capped as they are written, by the launcher's LogPump). */
     public void poll() {
         for (AppRecord app : state.apps()) {
             if (app.phase() == AppPhase.RUNNING && !watched.contains(app.container())) {
@@ -116,13 +119,6 @@ public final class AppSupervisor {
                     continue;
                 }
                 onExit(app.container(), ExitStatus.UNKNOWN);
-            }
-            try {
-                if (logs.rotateIfNeeded(paths.log(app.name()))) {
-                    Logger.info("app={} log rotated", app.name());
-                }
-            } catch (IOException e) {
-                Logger.warn("app={} log rotation failed: {}", app.name(), e.getMessage());
             }
         }
     }

@@ -6,6 +6,8 @@ import dev.edgeagent.runtime.ContainerId;
 import dev.edgeagent.runtime.ContainerRuntime;
 import dev.edgeagent.runtime.ContainerState;
 import dev.edgeagent.runtime.RuntimeFailure;
+import dev.edgeagent.runtime.supervise.LogPump;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,10 +18,31 @@ public final class ContainerLauncher {
 
     private final ContainerRuntime runtime;
     private final AgentPaths paths;
+    private final LogPump logs;
 
-    public ContainerLauncher(ContainerRuntime runtime, AgentPaths paths) {
+    public ContainerLauncher(ContainerRuntime runtime, AgentPaths paths, LogPump logs) {
         this.runtime = runtime;
         this.paths = paths;
+        this.logs = logs;
+    }
+
+    /** The app's log pipe: its containers write into it, the agent drains it into {@code paths.log(app)}. */
+    public Path logPipe(AppName app) {
+        return paths.log(app).resolveSibling(app.value() + ".pipe");
+    }
+
+    /** Drains the app's log pipe into its log files (at start, for apps a previous agent ran; idempotent). */
+    public void followLogs(AppName app) throws RuntimeFailure {
+        try {
+            logs.follow(app.value(), logPipe(app), paths.log(app));
+        } catch (IOException e) {
+            throw new RuntimeFailure("cannot follow the log of " + app + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops draining the app's log pipe, after what is in it is written (before the app's log folder is removed). */
+    public void forgetLogs(AppName app) {
+        logs.forget(app.value());
     }
 
     public ContainerRuntime runtime() {
@@ -33,6 +56,7 @@ public final class ContainerLauncher {
      */
     public long start(AppName app, ContainerId container, Path bundle, java.util.function.LongConsumer created)
             throws RuntimeFailure {
+        followLogs(app);
         Optional<ContainerState> existing = runtime.state(container);
         if (existing.isPresent() && existing.get().status().isRunning()) {
             // Never a duplicate: a running container of this name is the one we want.
@@ -40,7 +64,7 @@ public final class ContainerLauncher {
             return existing.get().pid();
         }
         runtime.delete(container, true);
-        long pid = runtime.create(container, bundle, paths.log(app));
+        long pid = runtime.create(container, bundle, logPipe(app));
         created.accept(pid);
         runtime.start(container);
         return pid;

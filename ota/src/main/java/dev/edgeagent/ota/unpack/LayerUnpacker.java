@@ -91,7 +91,9 @@ public final class LayerUnpacker {
             throws IOException, UnsafeLayerException {
         Set<EntryPath> createdHere = new HashSet<>();
         try (InputStream file = new BufferedInputStream(Files.newInputStream(layer.blob()), 65536)) {
-            InputStream decompressed = layer.compression().decompress(file);
+            // Every decompressed byte is counted where it leaves the decompressor: headers, data the tar reader
+            // skips (a symlink's "content"), and anything after the end-of-archive that hashing drains.
+            InputStream decompressed = new BudgetedInputStream(layer.compression().decompress(file), budget, limits.maxTotalBytes());
             DigestingInputStream tarBytes = new DigestingInputStream(decompressed);
             // The tar reader asks for 512-byte records; a buffer keeps inflate and sha256 working on 64 KiB at a time.
             TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(tarBytes, 1 << 16));
@@ -107,6 +109,14 @@ public final class LayerUnpacker {
                 throw new UnsafeLayerException("layer " + index + " unpacks to a tar whose digest is not the image config's diff_id "
                         + layer.diffId());
             }
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof OverBudget) {
+                    throw new UnsafeLayerException("layer " + index + " decompresses past the limit of " + limits.maxTotalBytes()
+                            + " unpacked bytes");
+                }
+            }
+            throw e;
         }
     }
 
@@ -187,15 +197,8 @@ public final class LayerUnpacker {
         }
         try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS)) {
-            byte[] buf = new byte[65536];
-            for (int n; (n = content.read(buf)) >= 0; ) {
-                budget.bytes += n;
-                if (budget.bytes > limits.maxTotalBytes()) {
-                    throw new UnsafeLayerException("unpacking " + path + " passed the limit of " + limits.maxTotalBytes()
-                            + " unpacked bytes");
-                }
-                out.write(buf, 0, n);
-            }
+            // The budget grows as the decompressed stream is read (BudgetedInputStream), which stops past the limit.
+            content.transferTo(out);
         } catch (FileAlreadyExistsException e) {
             throw new UnsafeLayerException("entry " + path + " appeared twice at once");
         }
@@ -263,8 +266,75 @@ public final class LayerUnpacker {
         Files.setAttribute(target, "unix:mode", mode, NOFOLLOW);
     }
 
+    /** What a session has used so far: decompressed bytes of all its layers, and entries. */
     private static final class Budget {
         long bytes;
         long entries;
+    }
+
+    /** Thrown from inside the tar reader's reads; turned into {@link UnsafeLayerException} by the layer it stopped. */
+    private static final class OverBudget extends IOException {
+        OverBudget() {
+            super("decompressed past the unpack limit");
+        }
+    }
+
+    /**
+     * Counts every byte the decompressor yields into the session's budget and stops once it passes the limit, so
+     * inflating costs CPU only up to the limit whatever the bytes are used for. Skips are read, to be counted.
+     */
+    private static final class BudgetedInputStream extends java.io.FilterInputStream {
+        private final Budget budget;
+        private final long limit;
+
+        BudgetedInputStream(InputStream in, Budget budget, long limit) {
+            super(in);
+            this.budget = budget;
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] scratch = new byte[(int) Math.min(8192, Math.max(n, 1))];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        private void count(int n) throws OverBudget {
+            budget.bytes += n;
+            if (budget.bytes > limit) {
+                throw new OverBudget();
+            }
+        }
     }
 }

@@ -149,6 +149,41 @@ class LayerUnpackerTest {
     }
 
     @Test
+    void zerosAfterTheEndOfTheArchiveCountAgainstTheLimit() throws Exception {
+        byte[] tar = new TarBuilder().file("small", "x").tarBytes();
+        byte[] raw = java.util.Arrays.copyOf(tar, tar.length + (8 << 20)); // 8 MiB of zeros after the end-of-archive
+        UnsafeLayerException e = assertThrows(UnsafeLayerException.class, () -> unpackRaw(raw, new UnpackLimits(1 << 20, 100, 256)));
+        assertTrue(e.getMessage().contains("limit of 1048576"), e.getMessage());
+    }
+
+    @Test
+    void theSkippedDataOfASymlinkEntryCountsAgainstTheLimit() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out =
+                new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry link =
+                    new org.apache.commons.compress.archivers.tar.TarArchiveEntry("link", TarConstants.LF_SYMLINK);
+            link.setLinkName("target");
+            link.setSize(8 << 20); // a symlink's "content": never written, only skipped by the tar reader
+            out.putArchiveEntry(link);
+            out.write(new byte[8 << 20]);
+            out.closeArchiveEntry();
+        }
+        UnsafeLayerException e = assertThrows(UnsafeLayerException.class,
+                () -> unpackRaw(bytes.toByteArray(), new UnpackLimits(1 << 20, 100, 256)));
+        assertTrue(e.getMessage().contains("limit of 1048576"), e.getMessage());
+    }
+
+    private void unpackRaw(byte[] raw, UnpackLimits limits) throws Exception {
+        Path blob = dir.resolve("raw.tar.gz");
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(blob))) {
+            gz.write(raw);
+        }
+        new LayerUnpacker(limits).unpack(List.of(new LayerSource(blob, dev.edgeagent.ota.image.Compression.GZIP,
+                Digest.sha256Of(raw))), rootfs(), IDS);
+    }
+
+    @Test
     void aLayerWhoseTarDoesNotMatchItsDiffIdIsRefused() throws Exception {
         LayerSource real = new TarBuilder().file("f", "x").writeTo(dir.resolve("l.tar.gz"));
         LayerSource wrong = new LayerSource(real.blob(), real.compression(), Digest.sha256Of(new byte[] {1}));

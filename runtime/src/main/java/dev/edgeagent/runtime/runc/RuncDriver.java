@@ -5,6 +5,7 @@ import dev.edgeagent.runtime.ContainerId;
 import dev.edgeagent.runtime.ContainerRuntime;
 import dev.edgeagent.runtime.ContainerState;
 import dev.edgeagent.runtime.RuntimeFailure;
+import dev.edgeagent.runtime.supervise.LogPump;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -65,11 +66,17 @@ public final class RuncDriver implements ContainerRuntime {
         List<String> cmd = base(runtimeLog);
         cmd.addAll(List.of("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), id.value()));
         try {
-            Files.createDirectories(output.getParent());
-            ProcessBuilder pb = new ProcessBuilder(cmd)
+            LogPump.ensurePipe(output);
+            // The container inherits runc's stdout and stderr. They are the app's pipe opened read-write ("1<>"), which
+            // the JDK cannot do: with a read end of its own the container never gets SIGPIPE while the agent is away,
+            // and a pipe cannot be truncated, preallocated or made sparse the way a log file could.
+            List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "exec 1<>\"$EDGEAGENT_LOG_PIPE\" 2>&1 && exec \"$@\"", "sh"));
+            wrapped.addAll(cmd);
+            ProcessBuilder pb = new ProcessBuilder(wrapped)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(output.toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("EDGEAGENT_LOG_PIPE", output.toString());
             Process p = pb.start();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -45,20 +45,33 @@ class SupervisionPartsTest {
     }
 
     @Test
-    void rotatesByCopyAndTruncateKeepingTheNewest() throws Exception {
+    void rotatesByRenameNeverCopyingAndNoFilePassesTheCap() throws Exception {
         Path log = dir.resolve("app.log");
         LogRotator rotator = new LogRotator(1024, 2);
-        Files.writeString(log, "a".repeat(2000));
-        assertTrue(rotator.rotateIfNeeded(log));
-        Files.writeString(log, "b".repeat(2000));
-        assertTrue(rotator.rotateIfNeeded(log));
-        Files.writeString(log, "c".repeat(2000));
-        assertTrue(rotator.rotateIfNeeded(log));
-        assertEquals(0, Files.size(log));
-        assertTrue(Files.readString(dir.resolve("app.log.1")).startsWith("c"));
-        assertTrue(Files.readString(dir.resolve("app.log.2")).startsWith("b"));
+        try (LogRotator.LogFile f = rotator.open(log)) {
+            f.write("a".repeat(1000).getBytes(), 0, 1000);
+            Object first = Files.getAttribute(log, "unix:ino");
+            f.write("b".repeat(2000).getBytes(), 0, 2000); // fills the first file, then one of its own, then more
+            assertEquals(first, Files.getAttribute(dir.resolve("app.log.2"), "unix:ino"), "rotated by rename, not copied");
+            f.write("c".repeat(100).getBytes(), 0, 100);
+        }
+        // The oldest (a…) was dropped when the c's no longer fitted; each file holds at most 1024 bytes.
+        assertEquals("b".repeat(1024), Files.readString(dir.resolve("app.log.2")));
+        assertEquals("b".repeat(952) + "c".repeat(72), Files.readString(dir.resolve("app.log.1")));
+        assertEquals("c".repeat(28), Files.readString(log));
         assertFalse(Files.exists(dir.resolve("app.log.3")));
-        assertFalse(rotator.rotateIfNeeded(log));
+    }
+
+    @Test
+    void aLogLeftOverTheCapIsRotatedAwayWhenOpened() throws Exception {
+        Path log = dir.resolve("old.log");
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(log.toFile(), "rw")) {
+            r.setLength(1L << 40); // sparse, as an app could make it when it wrote the file itself
+        }
+        try (LogRotator.LogFile f = new LogRotator(1024, 1).open(log)) {
+            f.write(new byte[] {'x'}, 0, 1);
+        }
+        assertEquals(1, Files.size(log));
     }
 
     @Test
