@@ -185,6 +185,7 @@ public final class ImagePuller {
             throw new OtaException(ErrorCode.INTERNAL, "interrupted while fetching layers", e);
         } finally {
             pool.shutdownNow();
+            registry.transport().releaseClient(); // the pull is over: no HTTP client (nor its thread) kept while idle
         }
     }
 

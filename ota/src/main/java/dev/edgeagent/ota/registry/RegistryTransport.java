@@ -35,19 +35,37 @@ import org.tinylog.Logger;
 public final class RegistryTransport {
     private static final int MAX_REDIRECTS = 5;
 
-    private final HttpClient http;
     private final TransportSettings settings;
+    private final Optional<SSLContext> sslContext;
+    /**
+     * Made on first use and dropped by {@link #releaseClient} once a pull is done: an idle agent keeps neither the
+     * client's selector thread nor its buffers (java.net.http is loaded only while it pulls).
+     */
+    private HttpClient http;
     /** Authorization header per registry and repository, learned from a challenge. */
     private final Map<String, String> authorizations = new ConcurrentHashMap<>();
 
     public RegistryTransport(TransportSettings settings) throws OtaException {
         this.settings = settings;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (settings.caBundle().isPresent()) {
-            b.sslContext(sslContextTrusting(settings));
+        this.sslContext = settings.caBundle().isPresent() ? Optional.of(sslContextTrusting(settings)) : Optional.empty();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NEVER);
+            sslContext.ifPresent(b::sslContext);
+            http = b.build();
         }
-        this.http = b.build();
+        return http;
+    }
+
+    /**
+     * Lets go of the HTTP client and its connections; the next request makes a new one. Requests still running keep
+     * theirs until their bodies are read.
+     */
+    public synchronized void releaseClient() {
+        http = null;
     }
 
     /**
@@ -64,7 +82,7 @@ public final class RegistryTransport {
             req.header("Authorization", creds.basicHeader());
         }
         try {
-            HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http().send(req.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 401) {
                 throw new OtaException(ErrorCode.REGISTRY_ERROR, "registry " + registry + " refused the upload (HTTP 401): "
                         + r.headers().firstValue("WWW-Authenticate").map(c -> "it asks for " + c + "; configure basic credentials for it")
@@ -173,7 +191,7 @@ public final class RegistryTransport {
         URI tokenUri = URI.create(realm + (realm.contains("?") ? "&" : "?") + q);
         HttpRequest.Builder req = HttpRequest.newBuilder(tokenUri).timeout(settings.timeout()).GET();
         creds.ifPresent(c -> req.header("Authorization", c.basicHeader()));
-        HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = http().send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new OtaException(ErrorCode.REGISTRY_ERROR, "token service " + tokenUri.getAuthority() + " refused a token for "
                     + scope + " (HTTP " + r.statusCode() + ")" + (creds.isEmpty() ? "; no credentials are configured for " + registry : ""));
@@ -196,7 +214,7 @@ public final class RegistryTransport {
             if (authorization != null && sameHost) {
                 req.header("Authorization", authorization);
             }
-            HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = http().send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
             int s = r.statusCode();
             if (s != 301 && s != 302 && s != 303 && s != 307 && s != 308) {
                 return r;

@@ -40,7 +40,11 @@ import org.bouncycastle.pkcs.PKCSException;
  */
 public final class KeyPem {
     static final int PBKDF2_ITERATIONS = 200_000;
-    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
+    /** Bouncy Castle's provider, made only when a key is encrypted or decrypted (edgectl): the agent never loads it. */
+    private static final class Bc {
+        static final java.security.Provider PROVIDER = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    }
 
     private KeyPem() {}
 
@@ -81,7 +85,7 @@ public final class KeyPem {
                     throw new KeyFormatException("the key is encrypted and no password was given (EDGE_KEY_PASSWORD or --password-file)", null);
                 }
                 try {
-                    info = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
+                    info = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(Bc.PROVIDER).build(password));
                 } catch (PKCSException e) {
                     throw new KeyFormatException("the password does not open this key", e);
                 }
@@ -118,7 +122,7 @@ public final class KeyPem {
             b.setPassword(password);
             b.setIterationCount(PBKDF2_ITERATIONS);
             b.setPRF(JcaPKCS8Generator.PRF_HMACSHA256);
-            b.setProvider(BC); // the JDK has no AES/CBC/PKCS7Padding; the BC provider is used here only, not registered
+            b.setProvider(Bc.PROVIDER); // the JDK has no AES/CBC/PKCS7Padding; the BC provider is used here only, not registered
             return write(new JcaPKCS8Generator(key.privateKey(), b.build()));
         } catch (OperatorCreationException | org.bouncycastle.util.io.pem.PemGenerationException e) {
             throw new IllegalStateException("cannot encrypt the key", e);

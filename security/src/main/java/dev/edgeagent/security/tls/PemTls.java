@@ -1,7 +1,7 @@
 package dev.edgeagent.security.tls;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +17,10 @@ import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 
 /**
  * An SSLContext from PEM files: the CA to trust and, for mutual TLS, the device's certificate chain and key
- * (PKCS#8, PKCS#1 RSA or SEC1 EC; read with Bouncy Castle, as the JDK reads only PKCS#8).
+ * (PKCS#8, PKCS#1 RSA or SEC1 EC), read with the JDK alone: the agent connects without loading Bouncy Castle.
  */
 public final class PemTls {
     private PemTls() {}
@@ -69,11 +64,10 @@ public final class PemTls {
 
     static List<X509Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
         List<X509Certificate> out = new ArrayList<>();
-        try (Reader r = Files.newBufferedReader(pem, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
-            for (Object o; (o = parser.readObject()) != null; ) {
-                if (o instanceof X509CertificateHolder holder) {
-                    out.add(new JcaX509CertificateConverter().getCertificate(holder));
-                }
+        CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+        for (PemBlock block : PemBlock.all(Files.readString(pem, StandardCharsets.US_ASCII))) {
+            if (block.label().equals("CERTIFICATE")) {
+                out.add((X509Certificate) x509.generateCertificate(new ByteArrayInputStream(block.der())));
             }
         }
         if (out.isEmpty()) {
@@ -82,16 +76,19 @@ public final class PemTls {
         return out;
     }
 
-    static PrivateKey privateKey(Path pem) throws IOException {
-        try (Reader r = Files.newBufferedReader(pem, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
-            for (Object o; (o = parser.readObject()) != null; ) {
-                JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-                if (o instanceof PEMKeyPair pair) {
-                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
+    static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
+        for (PemBlock block : PemBlock.all(Files.readString(pem, StandardCharsets.US_ASCII))) {
+            switch (block.label()) {
+                case "PRIVATE KEY" -> {
+                    return Pkcs8.privateKey(block.der());
                 }
-                if (o instanceof PrivateKeyInfo info) {
-                    return converter.getPrivateKey(info);
+                case "EC PRIVATE KEY" -> {
+                    return Pkcs8.privateKey(Pkcs8.fromSec1(block.der()));
                 }
+                case "RSA PRIVATE KEY" -> {
+                    return Pkcs8.privateKey(Pkcs8.fromPkcs1(block.der()));
+                }
+                default -> { }
             }
         }
         throw new IOException(pem + " holds no unencrypted PEM private key");
