@@ -72,7 +72,7 @@ class HardenedSpecTest {
         List<String> masked = at(spec.root(), "linux", "maskedPaths");
         assertTrue(masked.containsAll(List.of("/proc/kcore", "/proc/keys", "/sys/firmware")));
         List<String> ro = at(spec.root(), "linux", "readonlyPaths");
-        assertTrue(ro.containsAll(List.of("/proc/sys", "/proc/sysrq-trigger")));
+        assertTrue(ro.containsAll(List.of("/proc/sys", "/proc/sysrq-trigger", "/sys/fs/cgroup")));
     }
 
     @Test
