@@ -69,6 +69,7 @@ public final class Agent implements AutoCloseable {
     private ControlChannel channel;
     private LocalSocketServer local;
     private LogPump logPump;
+    private Deployer deployer;
 
     private Agent() {}
 
@@ -104,6 +105,7 @@ public final class Agent implements AutoCloseable {
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
                 profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), cgroupParent, clock);
         deployer.removeOrphans();
+        agent.deployer = deployer;
         StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
         java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();
         if (config.mqttTls().isPresent()) {
@@ -180,6 +182,11 @@ public final class Agent implements AutoCloseable {
         agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> channel.status(status.document())), every, every,
                 TimeUnit.SECONDS);
         return agent;
+    }
+
+    /** For tests that drive one deploy directly, with events of their own (a failure injected mid-build). */
+    Deployer deployer() {
+        return deployer;
     }
 
     /**

@@ -36,7 +36,17 @@ public record AgentPaths(Path root) {
         return root.resolve("volumes").resolve(app.value()).resolve(name);
     }
 
+    /** Every app's logs; root's alone. */
+    public Path logs() {
+        return root.resolve("logs");
+    }
+
+    /** The content-addressed blob store (ota's BlobStore lays it out); root's alone. */
+    public Path blobs() {
+        return root.resolve("blobs");
+    }
+
     public Path log(AppName app) {
-        return root.resolve("logs").resolve(app.value()).resolve(app.value() + ".log");
+        return logs().resolve(app.value()).resolve(app.value() + ".log");
     }
 }

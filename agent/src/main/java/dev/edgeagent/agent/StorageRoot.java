@@ -27,23 +27,53 @@ public final class StorageRoot {
         }
         for (Path dir : new Path[] {root, paths.apps()}) {
             Files.createDirectories(dir);
-            if (Files.isSymbolicLink(dir)) {
-                throw new IOException(dir + " is a symlink; the agent's directories must be real directories");
-            }
+            refuseSymlink(dir);
             // Others may pass, not list: an app's folder is found only by the runtime, which knows its name.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         }
-        for (Path privateDir : new Path[] {paths.state(), paths.trust()}) {
+        // Root's alone: state and trust, the apps' logs (what an app prints is its own business) and the blob store.
+        for (Path privateDir : new Path[] {paths.state(), paths.trust(), paths.logs(), paths.blobs()}) {
             Files.createDirectories(privateDir);
+            refuseSymlink(privateDir);
             Files.setPosixFilePermissions(privateDir, PosixFilePermissions.fromString("rwx------"));
         }
     }
 
-    /** An app's folder belongs to the app's root and no one else: other apps cannot enter it. */
+    /**
+     * An app's folder, where root builds and keeps its generations, belongs to root: the app's root user (a host
+     * uid that a process outside any container may also hold) must not be able to plant a symlink or its own
+     * config.json there. Its group is the app's root group, which may pass (to reach the rootfs as the runtime
+     * mounts it) but not list or write; other apps cannot enter. A symlink in its place is refused, never followed.
+     */
+    public static void prepareAppFolder(Path appDir, long gid) throws IOException {
+        refuseSymlink(appDir);
+        if (!Files.isDirectory(appDir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectory(appDir);
+        }
+        passableBy(appDir, gid);
+    }
+
+    /** Root's directory that the app's root group may pass through, and nothing more. */
+    public static void passableBy(Path dir, long gid) throws IOException {
+        Files.setAttribute(dir, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(dir, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x---"));
+    }
+
+    /** A folder that belongs to the app's root and no one else (a volume): other apps cannot enter it. */
     public static void ownAppFolder(Path appDir, long uid, long gid) throws IOException {
+        refuseSymlink(appDir);
         Files.createDirectories(appDir);
         Files.setAttribute(appDir, "unix:uid", (int) uid, LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(appDir, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
         Files.setPosixFilePermissions(appDir, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    /** lstat, not stat: a symlink where the agent expects its own directory means someone planted it. */
+    public static void refuseSymlink(Path p) throws IOException {
+        if (Files.isSymbolicLink(p)) {
+            throw new IOException(p + " is a symlink where the agent keeps a directory of its own; refusing to follow it"
+                    + " (remove it after finding out who put it there)");
+        }
     }
 }

@@ -2,14 +2,22 @@ package dev.edgeagent.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgeagent.agent.deploy.DeployFailure;
+import dev.edgeagent.protocol.Decoded;
+import dev.edgeagent.protocol.DeployOrder;
+import dev.edgeagent.protocol.ErrorCode;
+import dev.edgeagent.protocol.wire.DeployOrderJson;
 import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import dev.edgeagent.testkit.TarBuilder;
 import dev.edgeagent.testkit.Tools;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +68,141 @@ class ContainerIsolationIT {
         assertTrue(probes >= 20, "the probe ran all its steps: " + seen);
         assertTrue(seen.get("keyctl").startsWith("refused"));
         f.discard("probe-1");
+    }
+
+    private static long hostRootOf(String app) throws Exception {
+        Map<String, Object> status = f.status("\"" + app + "\"");
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> apps = (Map<String, Map<String, Object>>) status.get("apps");
+        return ((Number) ((Map<?, ?>) apps.get(app).get("idRange")).get("hostStart")).longValue();
+    }
+
+    private static void assertOwned(Path p, long uid, long gid, String mode) throws Exception {
+        assertEquals(uid, ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue(), p + " owner");
+        assertEquals(gid, ((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue(), p + " group");
+        assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)), p + " mode");
+    }
+
+    /** Runs a command on the host as the app's root user, outside any container: what a stray process of that uid can do. */
+    private static Tools.Result asHostUid(long uid, String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Tools.require("setpriv", "util-linux").toString(), "--reuid=" + uid, "--regid=" + uid,
+                "--clear-groups"));
+        cmd.addAll(List.of(command));
+        return Tools.run(cmd, 30);
+    }
+
+    @Test
+    void theAppsRootOwnsItsRootfsAndNothingRootReadsOrBuildsIn() throws Exception {
+        String image = TestImages.push(f, "owned", List.of("/bin/sh", "-c", "echo 'owned: up'; exec sleep 600"), null);
+        try (java.io.FileInputStream extra = new java.io.FileInputStream("/etc/hostname")) {
+            // An fd the agent's JVM holds open (no close-on-exec) while it launches runc: it must not reach the app.
+            Map<String, Object> reply = f.deploy("op-owned", "owned", image, ",\"restart\":\"no\"");
+            assertEquals(true, reply.get("ok"), reply.toString());
+        }
+        f.lines("owned", "owned: up", 1); // it started: the runtime reaches the rootfs through root's folders
+        long appRoot = hostRootOf("owned");
+        Path root = f.config.root();
+        Path appDir = root.resolve("apps/owned");
+        Path generation = appDir.resolve("1");
+        assertOwned(appDir, 0, appRoot, "rwx--x---");
+        assertOwned(generation, 0, appRoot, "rwx--x---");
+        assertOwned(generation.resolve("config.json"), 0, 0, "rw-------");
+        assertEquals(appRoot, ((Number) Files.getAttribute(generation.resolve("rootfs"), "unix:uid")).longValue(), "only the rootfs is the app's");
+        assertOwned(root.resolve("logs"), 0, 0, "rwx------");
+        assertOwned(root.resolve("blobs"), 0, 0, "rwx------");
+
+        Tools.Result plant = asHostUid(appRoot, "ln", "-s", "/", appDir.resolve(".staging-2").toString());
+        assertNotEquals(0, plant.exit(), "the app's uid planted a staging link");
+        assertTrue(plant.stderr().contains("Permission denied"), plant.stderr());
+        Tools.Result config = asHostUid(appRoot, "sh", "-c", "echo '{}' > " + generation.resolve("config.json"));
+        assertNotEquals(0, config.exit(), "the app's uid rewrote config.json");
+        Tools.Result swap = asHostUid(appRoot, "mv", generation.resolve("rootfs").toString(), generation.resolve("old").toString());
+        assertNotEquals(0, swap.exit(), "the app's uid moved its rootfs aside");
+        Tools.Result logs = asHostUid(appRoot, "cat", f.log("owned").toString());
+        assertNotEquals(0, logs.exit(), "logs are root's alone");
+
+        long pid = f.pidOf("owned-1");
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            assertEquals(List.of("0", "1", "2"), fds.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "only stdin, stdout and stderr reach the app");
+        }
+        f.discard("owned-1");
+    }
+
+    @Test
+    void aStagingFolderPlantedAsASymlinkIsRefusedAndNothingOutsideIsWritten() throws Exception {
+        String image = TestImages.push(f, "planted", List.of("/bin/sh", "-c", "sleep 600"), null);
+        Path outside = Files.createDirectories(f.work.resolve("outside-the-root"));
+        Path appDir = Files.createDirectories(f.config.root().resolve("apps/planted"));
+        // What a process with the app's uid could leave in the folder it used to own.
+        Files.createSymbolicLink(appDir.resolve(".staging-1"), outside);
+        Map<String, Object> reply = f.deploy("op-planted", "planted", image, ",\"restart\":\"no\"");
+        assertEquals("STORAGE_ERROR", reply.get("code"), reply.toString());
+        assertTrue(String.valueOf(reply.get("message")).contains("symlink"), reply.toString());
+        try (var entries = Files.list(outside)) {
+            assertEquals(List.of(), entries.toList(), "nothing written through the link");
+        }
+        assertEquals(0, ((Number) Files.getAttribute(outside, "unix:uid")).longValue(), "the link's target was not chowned");
+        assertTrue(f.containers().stream().noneMatch(c -> c.startsWith("planted-")));
+        Files.delete(appDir.resolve(".staging-1"));
+    }
+
+    @Test
+    void aFailureMidBuildLeavesNoStagingFolder() throws Exception {
+        String image = TestImages.push(f, "buggy", List.of("/bin/sh", "-c", "sleep 600"), null);
+        String json = "{\"id\":\"op-buggy\",\"app\":\"buggy\",\"image\":\"" + image + "\",\"restart\":\"no\"}";
+        DeployOrder order = ((Decoded.Ok<DeployOrder>) DeployOrderJson.decode(json.getBytes(), 1 << 16)).value();
+        DeployFailure failure = assertThrows(DeployFailure.class, () -> f.agent.deployer().deploy(order, (type, details) -> {
+            if (type.equals("pull.verified")) {
+                throw new IllegalStateException("a bug between unpacking and writing the bundle");
+            }
+        }));
+        assertEquals(ErrorCode.INTERNAL, failure.code(), failure.getMessage());
+        assertTrue(failure.getMessage().contains("a bug between"), failure.getMessage());
+        try (var entries = Files.list(f.config.root().resolve("apps/buggy"))) {
+            assertEquals(List.of(), entries.toList(), "no staging folder, no generation");
+        }
+        assertTrue(f.containers().stream().noneMatch(c -> c.startsWith("buggy-")));
+    }
+
+    @Test
+    void imagesThatAimTheRuntimeAtProcAreRefused() throws Exception {
+        String linked = TestImages.push(f, "proclink", List.of("/bin/sh", "-c", "sleep 600"),
+                new TarBuilder().symlink("proc", "/tmp"));
+        Map<String, Object> reply = f.deploy("op-proclink", "proclink", linked, ",\"restart\":\"no\"");
+        assertEquals("UNSAFE_LAYER", reply.get("code"), reply.toString());
+        assertTrue(String.valueOf(reply.get("message")).contains("/proc"), reply.toString());
+        try (var entries = Files.list(f.config.root().resolve("apps/proclink"))) {
+            assertEquals(List.of(), entries.toList(), "nothing half-built is left");
+        }
+
+        String cwd = TestImages.push(f, "proccwd", List.of("/bin/sh", "-c", "sleep 600"), null,
+                List.of("--config.workingdir", "/proc/self/fd/7"));
+        Map<String, Object> refused = f.deploy("op-proccwd", "proccwd", cwd, ",\"restart\":\"no\"");
+        assertEquals("UNSUPPORTED_IMAGE", refused.get("code"), refused.toString());
+        assertTrue(String.valueOf(refused.get("message")).contains("under /proc"), refused.toString());
+        assertTrue(f.containers().stream().noneMatch(c -> c.startsWith("proc")), f.containers().toString());
+    }
+
+    @Test
+    void aHostNetworkAppSeesEveryMountUnderSysReadOnly() throws Exception {
+        // Per mount point the last line of mountinfo is the mount one sees there; earlier ones are covered.
+        String image = TestImages.push(f, "sysro", List.of("/bin/sh", "-c",
+                "echo \"sys_visible_writable: [$(awk '$5 ~ \"^/sys(/|$)\" {o[$5]=$6} END {for (m in o) if (o[m] !~ /^ro/) printf \" %s\", m}' /proc/self/mountinfo)]\"; "
+                        + "echo \"sys_writable: [$(awk '$5 ~ \"^/sys(/|$)\" && $6 !~ /^ro/ {printf \" %s\", $5}' /proc/self/mountinfo)]\"; "
+                        + "echo \"sys_mounts: $(grep -c ' /sys/' /proc/self/mountinfo)\"; "
+                        + "if mkdir /sys/fs/cgroup/probe 2>/dev/null; then echo 'cgroup_write: ALLOWED'; else echo 'cgroup_write: refused'; fi; "
+                        + "echo 'sysro: end'; exec sleep 600"), null);
+        Map<String, Object> reply = f.deploy("op-sysro", "sysro", image, ",\"network\":\"host\",\"restart\":\"no\"");
+        assertEquals(true, reply.get("ok"), reply.toString());
+        Map<String, String> seen = f.lines("sysro", "sysro: end", 1);
+        assertTrue(Integer.parseInt(seen.get("sys_mounts")) > 1, "the host's /sys has sub-mounts here: " + seen);
+        assertEquals("[]", seen.get("sys_visible_writable"), "mounts under /sys one can reach that are not read-only: " + seen);
+        // The host's sub-mounts came in with the rbind: each must be read-only, reachable or not. The one writable
+        // line left is runc's own cgroup v1 tmpfs, covered by its read-only remount.
+        assertEquals("[ /sys/fs/cgroup]", seen.get("sys_writable"), "writable mounts under /sys: " + seen);
+        assertEquals("refused", seen.get("cgroup_write"));
+        f.discard("sysro-1");
     }
 
     @Test

@@ -19,6 +19,16 @@ final class TestImages {
     }
 
     static String push(Path work, Registry registry, String name, List<String> cmd, TarBuilder extraLayer) throws Exception {
+        return push(work, registry, name, cmd, extraLayer, List.of());
+    }
+
+    /** With more of the image's config set through umoci, e.g. {@code --config.workingdir /srv}. */
+    static String push(AgentFixture f, String name, List<String> cmd, TarBuilder extraLayer, List<String> umociConfig) throws Exception {
+        return push(f.work, f.registry, name, cmd, extraLayer, umociConfig);
+    }
+
+    static String push(Path work, Registry registry, String name, List<String> cmd, TarBuilder extraLayer, List<String> umociConfig)
+            throws Exception {
         Path dir = work.resolve("images").resolve(name);
         String source = Registry.buildDemoLayout(dir);
         Path layout = dir.resolve("layout");
@@ -29,6 +39,7 @@ final class TestImages {
         for (String part : cmd) {
             config.addAll(List.of("--config.cmd", part));
         }
+        config.addAll(umociConfig);
         Tools.run(config, 60).orThrow("umoci config");
         Digest d = OciLayouts.push(source, registry.host() + "/" + name + ":1");
         return registry.host() + "/" + name + "@" + d;

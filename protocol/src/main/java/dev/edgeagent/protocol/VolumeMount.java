@@ -11,8 +11,11 @@ public record VolumeMount(String name, String path, boolean readOnly) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("volume name '" + name + "' must be 1-63 lowercase letters, digits and '-'");
         }
-        if (path == null || !PATH.matcher(path).matches() || path.contains("/../") || path.endsWith("/..") || path.contains("/./")) {
-            throw new IllegalArgumentException("volume path '" + path + "' must be an absolute path without . or ..");
+        // Every component is checked, not substrings: "/." or "/a/." would otherwise name the container's root or a
+        // parent, and the runtime would be asked to bind over it.
+        if (path == null || !PATH.matcher(path).matches()
+                || java.util.Arrays.stream(path.substring(1).split("/")).anyMatch(c -> c.equals(".") || c.equals(".."))) {
+            throw new IllegalArgumentException("volume path '" + path + "' must be an absolute path without . or .. components");
         }
         for (String reserved : new String[] {"/proc", "/sys", "/dev"}) {
             if (path.equals(reserved) || path.startsWith(reserved + "/")) {

@@ -45,6 +45,7 @@ import dev.edgeagent.security.userns.IdRange;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import dev.edgeagent.protocol.Digest;
 import java.util.ArrayList;
@@ -143,7 +144,20 @@ public final class Deployer {
         }
     }
 
+    /**
+     * Deploys an order. A bug surfaces as an INTERNAL failure of this one deploy, after the same clean-up as any
+     * other failure, so a desired-state apply goes on with its next app rather than stopping halfway.
+     */
     public AppRecord deploy(DeployOrder order, DeployEvents events) throws DeployFailure {
+        try {
+            return deployChecked(order, events);
+        } catch (RuntimeException e) {
+            Logger.error(e, "app={} deploy failed unexpectedly", order.app());
+            throw new DeployFailure(ErrorCode.INTERNAL, "internal error while deploying " + order.app() + ": " + e, e);
+        }
+    }
+
+    private AppRecord deployChecked(DeployOrder order, DeployEvents events) throws DeployFailure {
         AppName app = order.app();
         Admission admission = admit(order);
         SeccompProfile filter = filterFor(order, admission);
@@ -319,11 +333,16 @@ public final class Deployer {
             DeployEvents events) throws DeployFailure {
         Path staging = paths.staging(app, generation);
         Path bundle = paths.generation(app, generation);
+        long appGroup = spec.ids().toHost(0);
+        boolean built = false;
         try {
+            StorageRoot.prepareAppFolder(paths.app(app), appGroup);
+            // Root-owned since the folder above is, so only a planted relic of an older layout can be a link here.
+            StorageRoot.refuseSymlink(staging);
             Trees.deleteRecursively(staging);
             Trees.deleteRecursively(bundle);
-            StorageRoot.ownAppFolder(paths.app(app), spec.ids().toHost(0), spec.ids().toHost(0));
-            Files.createDirectories(staging);
+            // Root's alone while it is built: no one else may reach into the rootfs while root writes into it.
+            Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path rootfs = staging.resolve("rootfs");
             int layers = image.manifest().layers().size();
             events.emit("unpack.started", Map.of("layers", layers, "generation", generation));
@@ -342,19 +361,26 @@ public final class Deployer {
             for (BindMount v : spec.volumes()) {
                 unpacker.ensureDirectory(rootfs, v.destination(), spec.ids());
             }
-            AtomicFiles.write(staging.resolve("config.json"), Json.pretty(HardenedSpec.build(spec, cgroupParent).root()));
+            // Written by root for root (runc reads it as root before it enters any namespace).
+            AtomicFiles.writePrivate(staging.resolve("config.json"), Json.pretty(HardenedSpec.build(spec, cgroupParent).root()));
+            // Whole now: the app's root group may pass through to the rootfs, which is all the runtime needs.
+            StorageRoot.passableBy(staging, appGroup);
             AtomicFiles.moveAtomically(staging, bundle);
             AtomicFiles.fsyncDirectory(paths.app(app));
             events.emit("unpack.done", Map.of("generation", generation));
+            built = true;
             return bundle;
         } catch (OtaException e) {
-            deleteQuietly(staging);
             throw new DeployFailure(e.code(), e.getMessage(), e);
         } catch (IOException e) {
-            deleteQuietly(staging);
             deleteQuietly(bundle);
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not build generation " + generation + " of " + app
                     + ": " + e, e);
+        } finally {
+            if (!built && !Files.isSymbolicLink(staging)) {
+                // Whatever stopped the build, a bug included: no half-built generation is left behind.
+                deleteQuietly(staging);
+            }
         }
     }
 

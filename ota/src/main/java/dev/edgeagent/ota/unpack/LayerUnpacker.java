@@ -48,7 +48,14 @@ public final class LayerUnpacker {
 
     /** Starts a rootfs that layers are then applied to one by one, in order, as each becomes available. */
     public Session open(Path rootfs, IdRange ids) throws IOException, UnsafeLayerException {
-        Files.createDirectories(rootfs);
+        // lstat, then a create that fails on anything already there: a rootfs planted as a symlink is never followed.
+        if (Files.isSymbolicLink(rootfs)) {
+            throw new UnsafeLayerException("rootfs " + rootfs + " is a symlink; refusing to unpack through it");
+        }
+        Files.createDirectories(rootfs.getParent());
+        if (!Files.isDirectory(rootfs, NOFOLLOW)) {
+            Files.createDirectory(rootfs);
+        }
         chown(rootfs, 0, 0, ids);
         return new Session(rootfs, ids);
     }

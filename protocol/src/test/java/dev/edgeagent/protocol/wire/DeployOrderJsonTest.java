@@ -55,6 +55,19 @@ class DeployOrderJsonTest {
     }
 
     @Test
+    void volumePathsNamingTheRootOrAParentThroughDotComponentsAreRejectedAsBadRequests() {
+        for (String path : new String[] {"/.", "/..", "/data/.", "/data/..", "/./data", "/a/./b", "/a/../proc"}) {
+            Decoded.Rejected<DeployOrder> r = rejected("{\"id\":\"op-v\",\"app\":\"demo\",\"image\":\"" + IMAGE
+                    + "\",\"volumes\":[{\"name\":\"data\",\"path\":\"" + path + "\"}]}");
+            assertEquals(ErrorCode.BAD_REQUEST, r.code(), path);
+            assertTrue(r.message().contains("volume path '" + path + "'"), r.message());
+            assertEquals(Optional.of(new OperationId("op-v")), r.id());
+        }
+        assertInstanceOf(Decoded.Ok.class, decode("{\"id\":\"op-v\",\"app\":\"demo\",\"image\":\"" + IMAGE
+                + "\",\"volumes\":[{\"name\":\"data\",\"path\":\"/var/lib/.hidden..x\"}]}"));
+    }
+
+    @Test
     void rejectsOversizedPayloadsBeforeParsing() {
         byte[] big = new byte[5000];
         Decoded.Rejected<?> r = assertInstanceOf(Decoded.Rejected.class, DeployOrderJson.decode(big, 4096));

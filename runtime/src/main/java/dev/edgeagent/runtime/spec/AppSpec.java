@@ -23,6 +23,10 @@ public record AppSpec(String containerId, String hostname, List<String> args, Li
         if (!cwd.startsWith("/")) {
             throw new IllegalArgumentException("working directory must be absolute, got '" + cwd + "'");
         }
+        if (isUnderProc(cwd)) {
+            // CVE-2024-21626: a cwd such as /proc/self/fd/7 lets the process start in a directory runc leaked.
+            throw new IllegalArgumentException("working directory '" + cwd + "' is under /proc, which an app may not start in");
+        }
         if (uid < 0 || uid >= ids.size() || gid < 0 || gid >= ids.size()) {
             throw new IllegalArgumentException("process user " + uid + ":" + gid + " is outside the app's id range");
         }
@@ -31,6 +35,12 @@ public record AppSpec(String containerId, String hostname, List<String> args, Li
         capabilities = List.copyOf(new TreeSet<>(capabilities));
         devices = List.copyOf(devices);
         volumes = List.copyOf(volumes);
+    }
+
+    /** Whether a path, once "." and ".." are resolved as the kernel would (no symlinks followed), lies in /proc. */
+    static boolean isUnderProc(String path) {
+        String normal = java.nio.file.Path.of("/").resolve(path).normalize().toString();
+        return normal.equals("/proc") || normal.startsWith("/proc/");
     }
 
     /** An app with no grants: the hardened default and nothing more. */

@@ -19,8 +19,10 @@ public final class HardenedSpec {
     static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
             "/sys/firmware", "/sys/devices/virtual/powercap");
+    // /sys/fs/cgroup: on cgroup v1 runc puts a writable tmpfs of the container's own under the read-only controller
+    // mounts; listed here it is remounted read-only as well.
     static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-            "/proc/sysrq-trigger");
+            "/proc/sysrq-trigger", "/sys/fs/cgroup");
 
     private HardenedSpec() {}
 

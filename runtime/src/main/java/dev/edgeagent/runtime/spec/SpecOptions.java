@@ -66,11 +66,14 @@ public final class SpecOptions {
 
     /**
      * A read-only /sys. A user namespace may mount sysfs only in a network namespace it owns, so with the host's
-     * network the host's /sys is bound read-only instead.
+     * network the host's /sys is bound instead, recursively read-only: runc turns a plain "ro" on an rbind into a
+     * remount of the top mount alone, leaving the host's sub-mounts (/sys/fs/cgroup, /sys/kernel/security, …)
+     * writable; "rro" sets read-only on every one of them (mount_setattr, Linux 5.12+).
      */
     public static SpecOption withSysfs() {
         return (app, spec) -> spec.mounts().add(app.hostNetwork()
-                ? map("destination", "/sys", "type", "bind", "source", "/sys", "options", List.of("rbind", "nosuid", "noexec", "nodev", "ro"))
+                ? map("destination", "/sys", "type", "bind", "source", "/sys", "options",
+                        List.of("rbind", "nosuid", "noexec", "nodev", "ro", "rro"))
                 : map("destination", "/sys", "type", "sysfs", "source", "sysfs", "options", List.of("nosuid", "noexec", "nodev", "ro")));
     }
 

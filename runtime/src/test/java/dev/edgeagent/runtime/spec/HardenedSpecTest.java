@@ -72,7 +72,7 @@ class HardenedSpecTest {
         List<String> masked = at(spec.root(), "linux", "maskedPaths");
         assertTrue(masked.containsAll(List.of("/proc/kcore", "/proc/keys", "/sys/firmware")));
         List<String> ro = at(spec.root(), "linux", "readonlyPaths");
-        assertTrue(ro.containsAll(List.of("/proc/sys", "/proc/sysrq-trigger")));
+        assertTrue(ro.containsAll(List.of("/proc/sys", "/proc/sysrq-trigger", "/sys/fs/cgroup")));
     }
 
     @Test
@@ -113,6 +113,21 @@ class HardenedSpecTest {
         Map<String, Object> sys = g.mounts().stream().map(m -> (Map<String, Object>) m).filter(m -> "/sys".equals(m.get("destination")))
                 .findFirst().orElseThrow();
         assertEquals("bind", sys.get("type"), "with the host's network, /sys is the host's, read-only");
+        // "ro" alone remounts only the top of an rbind: the host's sub-mounts (cgroup, securityfs, …) stay writable.
+        assertTrue(((List<String>) sys.get("options")).contains("rro"), sys.toString());
+    }
+
+    @Test
+    void aWorkingDirectoryUnderProcIsRefused() {
+        for (String cwd : List.of("/proc", "/proc/self/fd/7", "/proc/", "/tmp/../proc/self/cwd", "/./proc/1/root")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AppSpec("x", "x", List.of("/a"),
+                    List.of(), cwd, 0, 0, IDS, new ResourceLimits(64L << 20, 32, 1000), DefaultSeccompProfile.forArch("amd64")), cwd);
+            assertTrue(e.getMessage().contains("under /proc"), e.getMessage());
+        }
+        for (String cwd : List.of("/", "/process", "/srv/proc", "/procfs/x")) {
+            assertEquals(cwd, new AppSpec("x", "x", List.of("/a"), List.of(), cwd, 0, 0, IDS, new ResourceLimits(64L << 20, 32, 1000),
+                    DefaultSeccompProfile.forArch("amd64")).cwd());
+        }
     }
 
     @Test

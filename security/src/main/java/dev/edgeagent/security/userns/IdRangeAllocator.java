@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Picks a free, aligned 65536-id block for a new app. Pure: the caller persists what it picked.
- * Blocks start at {@link #FIRST_HOST_ID}, clear of the 100000-range that /etc/subuid hands to people.
+ * Blocks start at {@link #FIRST_HOST_ID}, clear of the 100000-range that /etc/subuid usually hands to people, and
+ * skip every range passed as reserved (the host's /etc/subuid and /etc/subgid entries, wherever they lie).
  */
 public final class IdRangeAllocator {
     public static final long FIRST_HOST_ID = 16 * IdRange.APP_RANGE_SIZE;
@@ -15,7 +16,13 @@ public final class IdRangeAllocator {
     private IdRangeAllocator() {}
 
     public static IdRange next(Collection<IdRange> taken) {
-        List<IdRange> sorted = taken.stream().sorted(Comparator.comparingLong(IdRange::hostStart)).toList();
+        return next(taken, List.of());
+    }
+
+    /** A block that overlaps neither another app's range nor a reserved one. */
+    public static IdRange next(Collection<IdRange> taken, Collection<IdRange> reserved) {
+        List<IdRange> sorted = java.util.stream.Stream.concat(taken.stream(), reserved.stream())
+                .sorted(Comparator.comparingLong(IdRange::hostStart)).toList();
         long candidate = FIRST_HOST_ID;
         for (IdRange used : sorted) {
             IdRange probe = new IdRange(candidate, IdRange.APP_RANGE_SIZE);
