@@ -173,6 +173,15 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
+    /**
+     * Calls {@code ping} every {@code every} from the operations thread itself, so a wedged operation (not a slow
+     * one shorter than the watchdog's period) stops the pings and lets systemd restart the agent.
+     */
+    public void watchdog(java.time.Duration every, Runnable ping) {
+        long millis = Math.max(1, every.toMillis());
+        timer.scheduleWithFixedDelay(() -> operations.submit(ping), 0, millis, TimeUnit.MILLISECONDS);
+    }
+
     /** Stops taking orders and disconnects. Containers keep running: the agent is not their parent. */
     @Override
     public void close() {
