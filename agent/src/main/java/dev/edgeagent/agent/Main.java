@@ -12,7 +12,8 @@ public final class Main {
     static final String USAGE = """
             usage: edgeagent run [--config FILE]                                run the agent (default config /etc/edgeagent/config.json)
                    edgeagent provision --device-id ID --broker ssl://HOST:PORT --ca CA.pem --cert DEV.pem --key DEV.key
-                                       --trust trust.json [--profile NAME] [--group G]... [--config FILE] [--force]
+                                       --trust trust.json [--profile NAME] [--group G]... [--insecure-registry HOST:PORT]...
+                                       [--config FILE] [--force]
                                                   check the files, connect once, then write the configuration and
                                                   copies of the files beside it (default /etc/edgeagent/config.json)
                                                   exit 2 usage, 3 broker unreachable or refused, 4 a bad file,

@@ -9,12 +9,18 @@ import java.util.Optional;
 
 /** What {@code edgeagent provision} was asked to write, checked as far as the arguments alone allow. */
 public record ProvisionRequest(DeviceId deviceId, URI broker, Path ca, Path cert, Path key, Path trust, String profile,
-        List<String> groups, Path config, boolean force) {
+        List<String> groups, List<String> insecureRegistries, Path config, boolean force) {
     public static final Path DEFAULT_CONFIG = Path.of("/etc/edgeagent/config.json");
     public static final String DEFAULT_PROFILE = "generic-x86_64";
 
     public ProvisionRequest {
         groups = List.copyOf(groups);
+        insecureRegistries = List.copyOf(insecureRegistries);
+        for (String r : insecureRegistries) {
+            if (!r.matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                throw new ProvisionException(ProvisionException.USAGE, "--insecure-registry must be HOST or HOST:PORT, got " + r);
+            }
+        }
         if (!"ssl".equals(broker.getScheme()) || broker.getHost() == null || broker.getPort() < 1) {
             throw new ProvisionException(ProvisionException.USAGE, "--broker must be ssl://HOST:PORT, got " + broker);
         }
@@ -35,6 +41,7 @@ public record ProvisionRequest(DeviceId deviceId, URI broker, Path ca, Path cert
         Path trust = null;
         String profile = DEFAULT_PROFILE;
         List<String> groups = new ArrayList<>();
+        List<String> insecure = new ArrayList<>();
         Path config = DEFAULT_CONFIG;
         boolean force = false;
         for (int i = 0; i < args.size(); i++) {
@@ -57,6 +64,7 @@ public record ProvisionRequest(DeviceId deviceId, URI broker, Path ca, Path cert
                 case "--trust" -> trust = Path.of(value).toAbsolutePath();
                 case "--profile" -> profile = value;
                 case "--group" -> groups.add(value);
+                case "--insecure-registry" -> insecure.add(value);
                 case "--config" -> config = Path.of(value).toAbsolutePath();
                 default -> throw new ProvisionException(ProvisionException.USAGE, "unknown option " + option);
             }
@@ -83,7 +91,7 @@ public record ProvisionRequest(DeviceId deviceId, URI broker, Path ca, Path cert
         } catch (java.net.URISyntaxException e) {
             throw new ProvisionException(ProvisionException.USAGE, "--broker must be ssl://HOST:PORT, got " + broker);
         }
-        return new ProvisionRequest(id, uri, ca, cert, key, trust, profile, groups, config, force);
+        return new ProvisionRequest(id, uri, ca, cert, key, trust, profile, groups, insecure, config, force);
     }
 
     /** The directory the configuration and its copies of the files live in. */

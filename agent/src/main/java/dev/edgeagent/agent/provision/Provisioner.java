@@ -125,6 +125,9 @@ public final class Provisioner {
         if (!r.groups().isEmpty()) {
             c.put("groups", r.groups());
         }
+        if (!r.insecureRegistries().isEmpty()) {
+            c.put("insecureRegistries", r.insecureRegistries()); // plain HTTP registries: a lab's, on a network it trusts
+        }
         return c;
     }
 

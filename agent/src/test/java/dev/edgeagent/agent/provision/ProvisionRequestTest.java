@@ -35,7 +35,8 @@ class ProvisionRequestTest {
     @Test
     void groupsRepeatAndConfigAndForceAreTaken() {
         ProvisionRequest r = ProvisionRequest.parse(args("--group", "north", "--group", "canary", "--config", "/tmp/x/config.json",
-                "--force", "--profile", "raspberry-pi-4"));
+                "--force", "--profile", "raspberry-pi-4", "--insecure-registry", "127.0.0.1:5000"));
+        assertEquals(List.of("127.0.0.1:5000"), r.insecureRegistries());
         assertEquals(List.of("north", "canary"), r.groups());
         assertEquals(Path.of("/tmp/x/config.json"), r.config());
         assertTrue(r.force());
@@ -52,5 +53,6 @@ class ProvisionRequestTest {
         assertEquals("--group needs a value", problem(args("--group")));
         assertEquals("--group 'North' must be 1-63 lowercase letters, digits and '-'", problem(args("--group", "North")));
         assertTrue(problem(args("--device-id", "../etc")).startsWith("--device-id: "));
+        assertEquals("--insecure-registry must be HOST or HOST:PORT, got http://r:5000", problem(args("--insecure-registry", "http://r:5000")));
     }
 }
