@@ -190,6 +190,15 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
+     * Calls {@code ping} every {@code every} from the operations thread itself, so a wedged operation (not a slow
+     * one shorter than the watchdog's period) stops the pings and lets systemd restart the agent.
+     */
+    public void watchdog(java.time.Duration every, Runnable ping) {
+        long millis = Math.max(1, every.toMillis());
+        timer.scheduleWithFixedDelay(() -> operations.submit(ping), 0, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
      * Stops taking orders and disconnects, within {@link #STOP_WITHIN} whatever the broker does (gone, dying or
      * frozen). An operation still running after {@link #OPERATIONS_GRACE} is left as a crash would leave it: its
      * order is not acknowledged, so the broker delivers it again, and the next start finishes what it began.

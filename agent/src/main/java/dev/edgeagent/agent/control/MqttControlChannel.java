@@ -30,7 +30,8 @@ import org.tinylog.Logger;
  */
 public final class MqttControlChannel implements ControlChannel {
 
-    private static final long SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
+    /** Kept across disconnects, so orders sent while the device is away wait for it (also used by provision). */
+    public static final long SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
     /** How long a stop waits for the broker to take the goodbye. */
     static final java.time.Duration GOODBYE = java.time.Duration.ofSeconds(1);
     /**

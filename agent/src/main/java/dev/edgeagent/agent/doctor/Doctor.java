@@ -39,11 +39,16 @@ public final class Doctor {
         out.add(h.runcVersion().map(v -> Finding.ok("runc", v))
                 .orElse(Finding.warn("runc", "not installed", "apt-get install runc")));
         out.add(h.crunVersion().map(v -> Finding.ok("crun", v))
-                .orElse(Finding.warn("crun", "not installed (optional; smaller than runc on cgroup v2 hosts)", "apt-get install crun")));
+                .orElse(h.cgroupMode() == CgroupMode.HYBRID
+                        ? Finding.ok("crun", "not installed (it could not run on this hybrid cgroup layout anyway)")
+                        : Finding.warn("crun", "not installed (optional; smaller than runc on cgroup v2 hosts)", "apt-get install crun")));
         out.add(h.runtimeProblem().map(p -> Finding.fail("runtime choice", p, "install runc: apt-get install runc"))
                 .orElseGet(() -> Finding.ok("runtime choice", h.runtimeChoice().orElse("?"))));
-        out.add(h.storageWritable() ? Finding.ok("storage root", h.storageRoot() + " is writable")
-                : Finding.fail("storage root", h.storageRoot() + " is not writable", "create it as root: mkdir -p " + h.storageRoot()
+        String where = h.storageMissing() ? h.storageRoot() + " does not exist yet; its nearest existing parent " + h.storageExistingParent()
+                : h.storageRoot();
+        out.add(h.storageWritable() ? Finding.ok("storage root", where + (h.storageMissing() ? " is writable: the agent creates it there"
+                        : " is writable"))
+                : Finding.fail("storage root", where + " is not writable", "create it as root: mkdir -p " + h.storageRoot()
                         + " && chmod 0711 " + h.storageRoot()));
         long freeMiB = h.storageFreeBytes() >> 20;
         out.add(h.storageFreeBytes() >= MIN_FREE_BYTES ? Finding.ok("free space", freeMiB + " MiB free under " + h.storageRoot())

@@ -42,7 +42,7 @@ public final class HostProbe {
                 read("/proc/sys/user/max_user_namespaces").map(Long::parseLong).orElse(-1L),
                 read("/proc/self/status").map(s -> s.contains("\nSeccomp:")).orElse(false), mode, controllers(mode),
                 version(RuntimeChoice.RUNC), version(RuntimeChoice.CRUN), choice, problem, storageRoot.toString(),
-                existing != null && Files.isWritable(existing), free);
+                existing != null && Files.isWritable(existing), free, existing == null ? "/" : existing.toString());
     }
 
     private static boolean isRoot() {

@@ -55,4 +55,33 @@ class DoctorTest {
         assertEquals(Finding.Level.WARN, f.level());
         assertTrue(f.detail().contains("at most that many apps"), f.detail());
     }
+
+    @Test
+    void aStorageRootNotMadeYetNamesItsNearestExistingParent() {
+        HostFacts h = healthy();
+        HostFacts fresh = new HostFacts(h.kernelRelease(), true, 15000, true, h.cgroupMode(), h.cgroupControllers(), h.runcVersion(),
+                h.crunVersion(), h.runtimeChoice(), h.runtimeProblem(), "/var/lib/edgeagent", true, 10L << 30, "/var/lib");
+        Finding f = find(Doctor.evaluate(fresh), "storage root");
+        assertEquals(Finding.Level.OK, f.level());
+        assertEquals("/var/lib/edgeagent does not exist yet; its nearest existing parent /var/lib is writable: the agent creates it there",
+                f.detail());
+        HostFacts readOnly = new HostFacts(h.kernelRelease(), true, 15000, true, h.cgroupMode(), h.cgroupControllers(), h.runcVersion(),
+                h.crunVersion(), h.runtimeChoice(), h.runtimeProblem(), "/data/edgeagent", false, 10L << 30, "/");
+        assertEquals("/data/edgeagent does not exist yet; its nearest existing parent / is not writable",
+                find(Doctor.evaluate(readOnly), "storage root").detail());
+    }
+
+    @Test
+    void crunIsNotSuggestedWhereItCannotRun() {
+        HostFacts h = healthy();
+        HostFacts hybrid = new HostFacts(h.kernelRelease(), true, 15000, true, CgroupMode.HYBRID, h.cgroupControllers(), h.runcVersion(),
+                Optional.empty(), Optional.of("runc (auto)"), Optional.empty(), h.storageRoot(), true, 10L << 30);
+        List<Finding> fs = Doctor.evaluate(hybrid);
+        assertTrue(find(fs, "cgroup layout").detail().contains("crun cannot run here"));
+        assertEquals("", find(fs, "crun").fix());
+        assertTrue(fs.stream().noneMatch(f -> f.fix().contains("install crun")), fs.toString());
+        HostFacts unified = new HostFacts(h.kernelRelease(), true, 15000, true, CgroupMode.UNIFIED, h.cgroupControllers(), h.runcVersion(),
+                Optional.empty(), Optional.of("runc (auto)"), Optional.empty(), h.storageRoot(), true, 10L << 30);
+        assertEquals("apt-get install crun", find(Doctor.evaluate(unified), "crun").fix());
+    }
 }

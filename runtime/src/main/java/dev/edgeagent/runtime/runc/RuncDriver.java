@@ -72,7 +72,7 @@ public final class RuncDriver implements ContainerRuntime {
             // and a pipe cannot be truncated, preallocated or made sparse the way a log file could.
             List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "exec 1<>\"$EDGEAGENT_LOG_PIPE\" 2>&1 && exec \"$@\"", "sh"));
             wrapped.addAll(cmd);
-            ProcessBuilder pb = new ProcessBuilder(wrapped)
+            ProcessBuilder pb = runtimeProcess(wrapped)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -152,7 +152,7 @@ public final class RuncDriver implements ContainerRuntime {
         cmd.addAll(args);
         try {
             // Output is not read: a probe that prints without end must not hold the agent.
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            Process p = runtimeProcess(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
@@ -216,9 +216,27 @@ public final class RuncDriver implements ContainerRuntime {
 
     private record Result(int exit, String output) {}
 
+    /**
+     * What systemd hands the agent alone (its notify socket, watchdog, sockets) must not reach the runtime: runc
+     * that sees $NOTIFY_SOCKET passes a socket into the container and "runc start" then waits, without end, for the
+     * app to report READY=1 itself.
+     */
+    static final java.util.List<String> SYSTEMD_HANDOFF = java.util.List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+            "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES");
+
+    static ProcessBuilder runtimeProcess(List<String> cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        withoutSystemdHandoff(pb.environment());
+        return pb;
+    }
+
+    static void withoutSystemdHandoff(java.util.Map<String, String> env) {
+        SYSTEMD_HANDOFF.forEach(env::remove);
+    }
+
     private static Result run(List<String> cmd) throws RuntimeFailure {
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            ProcessBuilder pb = runtimeProcess(cmd).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -50,7 +50,9 @@ public final class PemTls {
                 KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
                 keys.load(null, null);
                 List<X509Certificate> chain = certificates(certFile.get());
-                keys.setKeyEntry("device", privateKey(keyFile.get()), new char[0], chain.toArray(new Certificate[0]));
+                PrivateKey key = privateKey(keyFile.get());
+                requirePair(chain.get(0), key, certFile.get(), keyFile.get());
+                keys.setKeyEntry("device", key, new char[0], chain.toArray(new Certificate[0]));
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(keys, new char[0]);
             }
@@ -59,6 +61,39 @@ public final class PemTls {
             return ctx;
         } catch (IOException | GeneralSecurityException e) {
             throw new TlsMaterialException("TLS material unusable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A key that is not the certificate's would only show as a handshake the broker breaks off; this says which
+     * two files disagree. Checked by signing a few bytes with the key and verifying them with the certificate.
+     */
+    static void requirePair(X509Certificate cert, PrivateKey key, Path certFile, Path keyFile) throws GeneralSecurityException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return; // an unusual key kind: the handshake is the judge
+        }
+        byte[] challenge = "edgeagent key pair check".getBytes(StandardCharsets.US_ASCII);
+        java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+        signer.initSign(key);
+        signer.update(challenge);
+        byte[] signature = signer.sign();
+        java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+        boolean matches;
+        try {
+            verifier.initVerify(cert.getPublicKey());
+            verifier.update(challenge);
+            matches = verifier.verify(signature);
+        } catch (java.security.InvalidKeyException | java.security.SignatureException e) {
+            matches = false;
+        }
+        if (!matches) {
+            throw new GeneralSecurityException("the key in " + keyFile + " does not belong to the certificate in " + certFile);
         }
     }
 
