@@ -36,6 +36,8 @@ import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.runtime.ContainerRuntime;
 import dev.edgeagent.runtime.host.RuntimeChoice;
 import dev.edgeagent.runtime.runc.RuncDriver;
+import dev.edgeagent.runtime.network.AppNetworks;
+import dev.edgeagent.runtime.network.CniPlugins;
 import dev.edgeagent.runtime.supervise.CgroupFiles;
 import dev.edgeagent.runtime.supervise.ChildReaper;
 import dev.edgeagent.runtime.supervise.LogRotator;
@@ -93,12 +95,15 @@ public final class Agent implements AutoCloseable {
 
         Agent agent = new Agent();
         String cgroupParent = dev.edgeagent.runtime.spec.HardenedSpec.cgroupParent(config.deviceId().value());
-        ContainerLauncher launcher = new ContainerLauncher(runtime, paths);
+        AppNetworks networks = new AppNetworks(config.root().toString(), paths.net(),
+                new CniPlugins(CniPlugins.DEBIAN_PATH), profile.grants().network().subnetPool());
+        ContainerLauncher launcher = new ContainerLauncher(runtime, paths, networks);
         AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(), cgroupParent,
                 new LogRotator(config.logMaxBytes(), config.logKeep()), agent.operations, agent.timer, clock);
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
                 profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), cgroupParent, clock);
         deployer.removeOrphans();
+        networks.removeLeftovers(state.apps().stream().map(a -> a.container().value()).collect(java.util.stream.Collectors.toSet()));
         StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
         java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();
         if (config.mqttTls().isPresent()) {

@@ -36,6 +36,11 @@ public record AgentPaths(Path root) {
         return root.resolve("volumes").resolve(app.value()).resolve(name);
     }
 
+    /** Bridge networks: their state, the apps' netns files, hosts files and address leases. */
+    public Path net() {
+        return root.resolve("net");
+    }
+
     public Path log(AppName app) {
         return root.resolve("logs").resolve(app.value()).resolve(app.value() + ".log");
     }
