@@ -114,6 +114,7 @@ public final class Agent implements AutoCloseable {
                 .followGroups(config.groups());
         agent.channel = channel;
         status.countDroppedFrom(channel::dropped);
+        status.networksFrom(container -> networks.attachment(container).map(dev.edgeagent.runtime.network.NetworkSummary::of));
         status.groups(config.groups());
         supervisor.listen(new AppSupervisor.Listener() {
             @Override
