@@ -36,6 +36,8 @@ import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.runtime.ContainerRuntime;
 import dev.edgeagent.runtime.host.RuntimeChoice;
 import dev.edgeagent.runtime.runc.RuncDriver;
+import dev.edgeagent.runtime.network.AppNetworks;
+import dev.edgeagent.runtime.network.CniPlugins;
 import dev.edgeagent.runtime.supervise.CgroupFiles;
 import dev.edgeagent.runtime.supervise.ChildReaper;
 import dev.edgeagent.runtime.supervise.LogPump;
@@ -99,13 +101,16 @@ public final class Agent implements AutoCloseable {
         String cgroupParent = dev.edgeagent.runtime.spec.HardenedSpec.cgroupParent(config.deviceId().value());
         // One thread drains every app's log pipe into capped files (LogPump).
         agent.logPump = LogPump.start(new LogRotator(config.logMaxBytes(), config.logKeep()));
-        ContainerLauncher launcher = new ContainerLauncher(runtime, paths, agent.logPump);
+        AppNetworks networks = new AppNetworks(config.root().toString(), paths.net(),
+                new CniPlugins(CniPlugins.DEBIAN_PATH), profile.grants().network().subnetPool());
+        ContainerLauncher launcher = new ContainerLauncher(runtime, paths, agent.logPump, networks);
         AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(), cgroupParent,
                 agent.operations, agent.timer, clock);
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
                 profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), cgroupParent, clock);
         deployer.removeOrphans();
         agent.deployer = deployer;
+        networks.removeLeftovers(state.apps().stream().map(a -> a.container().value()).collect(java.util.stream.Collectors.toSet()));
         StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
         java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();
         if (config.mqttTls().isPresent()) {
@@ -117,6 +122,7 @@ public final class Agent implements AutoCloseable {
                 .followGroups(config.groups()).limitInput(limits);
         agent.channel = channel;
         status.countDroppedFrom(channel::dropped);
+        status.networksFrom(container -> networks.attachment(container).map(dev.edgeagent.runtime.network.NetworkSummary::of));
         status.groups(config.groups());
         supervisor.listen(new AppSupervisor.Listener() {
             @Override
@@ -216,6 +222,9 @@ public final class Agent implements AutoCloseable {
         if (channel != null) {
             channel.close(); // bounded; also fails a publish an operation is blocked in
         }
+        if (logPump != null) {
+            logPump.close(); // containers keep their pipes: the next agent drains them
+        }
         if (!finished && !awaitOperations(Duration.ofMillis(500))) {
             Logger.warn("an operation was still running at shutdown; it is left as a crash would leave it");
         }
@@ -231,9 +240,6 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-        if (logPump != null) {
-            logPump.close(); // containers keep their pipes: the next agent drains them
         }
     }
 }

@@ -46,6 +46,11 @@ public record AgentPaths(Path root) {
         return root.resolve("blobs");
     }
 
+    /** Bridge networks: their state, the apps' netns files, hosts files and address leases. */
+    public Path net() {
+        return root.resolve("net");
+    }
+
     public Path log(AppName app) {
         return logs().resolve(app.value()).resolve(app.value() + ".log");
     }

@@ -76,6 +76,37 @@ public record DeviceProfile(String name, Platform platform, RuntimePreference ru
         return new Admission(limits, r.capabilities(), devices, r.hostNetwork(), r.volumes(), grants.extraSyscalls(), storageBytes);
     }
 
+    /**
+     * Admits a bridge app's network: bridge networks granted, each published host port inside a granted range, each
+     * egress rule inside one the profile allows. Returns the egress rules, parsed.
+     */
+    public List<NetRule> admitNetwork(List<Integer> hostPorts, List<String> egress) throws NotGranted {
+        NetworkGrant g = grants.network();
+        if (!g.bridge()) {
+            throw new NotGranted("bridge networks are not granted by profile " + name + " (grants.network.bridge = false)");
+        }
+        for (int port : hostPorts) {
+            if (!g.allowsHostPort(port)) {
+                throw new NotGranted("host port " + port + " is outside the ranges profile " + name + " grants (grants.network.hostPorts)");
+            }
+        }
+        List<NetRule> rules = new ArrayList<>();
+        for (String e : egress) {
+            NetRule rule;
+            try {
+                rule = NetRule.parse(e);
+            } catch (IllegalArgumentException bad) {
+                throw new NotGranted("egress rule " + bad.getMessage());
+            }
+            if (!g.allowsEgress(rule)) {
+                throw new NotGranted("egress to " + rule + " is wider than profile " + name + " allows (grants.network.egress = "
+                        + g.egress() + ")");
+            }
+            rules.add(rule);
+        }
+        return rules;
+    }
+
     private void check(long asked, long ceiling, String field, String shown) throws CeilingExceeded {
         if (asked > ceiling) {
             throw new CeilingExceeded(field + " " + shown + " is above the ceiling of profile " + name + " (ceilings." + field

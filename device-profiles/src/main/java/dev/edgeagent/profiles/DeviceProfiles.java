@@ -65,7 +65,7 @@ public final class DeviceProfiles {
     }
 
     private static Grants grants(Node g) {
-        g.only("capabilities", "devices", "hostNetwork", "extraSyscalls", "volumes", "customSeccomp");
+        g.only("capabilities", "devices", "hostNetwork", "extraSyscalls", "volumes", "customSeccomp", "network");
         List<DeviceGrant> devices = new ArrayList<>();
         List<Node> entries = g.objects("devices");
         for (Node d : entries) {
@@ -77,7 +77,18 @@ public final class DeviceProfiles {
             devices.add(new DeviceGrant(d.string("path"), type.charAt(0), d.whole("major"), d.whole("minor")));
         }
         return new Grants(g.strings("capabilities"), devices, g.bool("hostNetwork"), g.strings("extraSyscalls"), g.bool("volumes"),
-                g.bool("customSeccomp"));
+                g.bool("customSeccomp"), g.has("network") ? network(g.object("network")) : NetworkGrant.NONE);
+    }
+
+    private static NetworkGrant network(Node n) {
+        n.only("bridge", "hostPorts", "egress", "subnetPool");
+        try {
+            return new NetworkGrant(n.bool("bridge"), n.strings("hostPorts").stream().map(NetworkGrant::range).toList(),
+                    n.strings("egress").stream().map(NetRule::parse).toList(),
+                    n.optionalString("subnetPool").map(NetRule::parse).orElse(NetworkGrant.DEFAULT_POOL));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("grants.network: " + e.getMessage(), e);
+        }
     }
 
     /** A JSON object with the path it was found at, for error messages that name the field. */

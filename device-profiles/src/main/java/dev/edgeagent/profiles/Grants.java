@@ -6,11 +6,11 @@ import java.util.Set;
 
 /**
  * What a device class may hand to an app beyond the hardened default: capabilities, devices, the host's network,
- * extra syscalls, writable volumes, an app's own seccomp profile. Nothing is granted unless listed here.
+ * extra syscalls, writable volumes, an app's own seccomp profile, bridge networks (see {@link NetworkGrant}). Nothing is granted unless listed here.
  */
 public record Grants(Set<String> capabilities, List<DeviceGrant> devices, boolean hostNetwork, Set<String> extraSyscalls,
-        boolean volumes, boolean customSeccomp) {
-    public static final Grants NONE = new Grants(Set.of(), List.of(), false, Set.of(), false, false);
+        boolean volumes, boolean customSeccomp, NetworkGrant network) {
+    public static final Grants NONE = new Grants(Set.of(), List.of(), false, Set.of(), false, false, NetworkGrant.NONE);
 
     public Grants {
         capabilities.forEach(c -> Capabilities.require(c, "grants.capabilities"));

@@ -35,6 +35,13 @@ import dev.edgeagent.runtime.RuntimeFailure;
 import dev.edgeagent.runtime.spec.AppSpec;
 import dev.edgeagent.runtime.spec.BindMount;
 import dev.edgeagent.runtime.spec.HardenedSpec;
+import dev.edgeagent.runtime.spec.OciSpec;
+import dev.edgeagent.runtime.network.BridgeSpec;
+import dev.edgeagent.runtime.network.NetworkPlan;
+import dev.edgeagent.profiles.NetRule;
+import dev.edgeagent.protocol.AppNetwork;
+import dev.edgeagent.protocol.NetworkMode;
+import dev.edgeagent.protocol.PortMapping;
 import dev.edgeagent.security.fs.AtomicFiles;
 import dev.edgeagent.security.fs.Trees;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
@@ -160,6 +167,7 @@ public final class Deployer {
     private AppRecord deployChecked(DeployOrder order, DeployEvents events) throws DeployFailure {
         AppName app = order.app();
         Admission admission = admit(order);
+        Optional<NetworkPlan> network = networkPlan(order);
         SeccompProfile filter = filterFor(order, admission);
         ResourceLimits limits = admission.limits();
         Digest request = requestDigest(order);
@@ -200,7 +208,7 @@ public final class Deployer {
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the id range of " + app + ": " + e.getMessage(), e);
         }
         AppSpec spec = appSpec(image, container, app, ids, admission, filter, order);
-        Path bundle = build(app, generation, image, spec, admission, progress, events);
+        Path bundle = build(app, generation, image, spec, admission, network, progress, events);
 
         boolean besideOld = previous.isPresent() && startBesideOld(order, previous.get(), limits, events);
         if (previous.isPresent() && !besideOld) {
@@ -282,6 +290,24 @@ public final class Deployer {
         }
     }
 
+    /**
+     * A bridge app's network as its profile admits it: bridge networks granted, host ports inside the granted
+     * ranges, egress no wider than the profile allows. Empty for {@code none} and {@code host}.
+     */
+    private Optional<NetworkPlan> networkPlan(DeployOrder order) throws DeployFailure {
+        AppNetwork n = order.options().network();
+        if (n.mode() != NetworkMode.BRIDGE) {
+            return Optional.empty();
+        }
+        try {
+            List<NetRule> egress = profile.admitNetwork(n.ports().stream().map(PortMapping::host).toList(), n.egress());
+            List<String> names = n.networks().isEmpty() ? List.of(NetworkPlan.ownNetwork(order.app().value())) : n.networks();
+            return Optional.of(new NetworkPlan(order.app().value(), names, n.ports(), egress));
+        } catch (NotGranted e) {
+            throw new DeployFailure(ErrorCode.NOT_PERMITTED, e.getMessage());
+        }
+    }
+
     /** What the order asks for, without its id: two orders with the same digest want the same container. */
     static Digest requestDigest(DeployOrder order) {
         DeployOrder anonymous = new DeployOrder(new OperationId("request"), order.app(), order.image(), order.resources(),
@@ -329,8 +355,8 @@ public final class Deployer {
      * Fetches the layers and unpacks each into a staging dir as soon as it is verified (later layers still
      * downloading), writes the bundle, then renames it into place: a generation is whole or absent.
      */
-    private Path build(AppName app, long generation, PulledImage image, AppSpec spec, Admission admission, PullProgress progress,
-            DeployEvents events) throws DeployFailure {
+    private Path build(AppName app, long generation, PulledImage image, AppSpec spec, Admission admission,
+            Optional<NetworkPlan> network, PullProgress progress, DeployEvents events) throws DeployFailure {
         Path staging = paths.staging(app, generation);
         Path bundle = paths.generation(app, generation);
         long appGroup = spec.ids().toHost(0);
@@ -361,8 +387,14 @@ public final class Deployer {
             for (BindMount v : spec.volumes()) {
                 unpacker.ensureDirectory(rootfs, v.destination(), spec.ids());
             }
+            OciSpec oci = HardenedSpec.build(spec, cgroupParent);
+            if (network.isPresent()) {
+                unpacker.ensureDirectory(rootfs, "/etc", spec.ids());
+                BridgeSpec.apply(oci, launcher.networks().netns(spec.containerId()), launcher.networks().hosts(spec.containerId()));
+                AtomicFiles.writePrivate(staging.resolve(NetworkPlan.FILE), network.get().toJson());
+            }
             // Written by root for root (runc reads it as root before it enters any namespace).
-            AtomicFiles.writePrivate(staging.resolve("config.json"), Json.pretty(HardenedSpec.build(spec, cgroupParent).root()));
+            AtomicFiles.writePrivate(staging.resolve("config.json"), Json.pretty(oci.root()));
             // Whole now: the app's root group may pass through to the rootfs, which is all the runtime needs.
             StorageRoot.passableBy(staging, appGroup);
             AtomicFiles.moveAtomically(staging, bundle);
@@ -407,6 +439,8 @@ public final class Deployer {
                     + " MiB memory ceiling of profile " + profile.name();
         } else if (order.options().hostNetwork()) {
             fallback = "the app is on the host's network, where both generations would want the same ports";
+        } else if (!order.options().network().ports().isEmpty()) {
+            fallback = "the app publishes host ports, which both generations would want";
         }
         Map<String, Object> details = new java.util.LinkedHashMap<>();
         details.put("requested", UpdateStrategy.START_THEN_STOP.wire());

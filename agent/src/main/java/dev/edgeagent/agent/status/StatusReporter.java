@@ -49,6 +49,13 @@ public final class StatusReporter {
         this.desired = source;
     }
 
+    /** Where a container's bridge network (addresses per network, published ports) comes from; absent: none. */
+    public void networksFrom(java.util.function.Function<String, java.util.Optional<Map<String, Object>>> source) {
+        this.network = source;
+    }
+
+    private java.util.function.Function<String, java.util.Optional<Map<String, Object>>> network = c -> java.util.Optional.empty();
+
     /** Where the count of events lost while offline comes from (the control channel). */
     public void countDroppedFrom(java.util.function.LongSupplier source) {
         this.dropped = source;
@@ -125,6 +132,7 @@ public final class StatusReporter {
                 "cpus", a.limits().cpuMillis() / 1000.0));
         m.put("restart", a.restart().wire());
         m.put("restarts", a.restarts());
+        network.apply(a.container().value()).ifPresent(n -> m.put("network", n));
         m.put("since", a.since().toString());
         a.lastExit().ifPresent(e -> {
             Map<String, Object> x = new LinkedHashMap<>();

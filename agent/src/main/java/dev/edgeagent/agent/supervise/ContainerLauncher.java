@@ -8,6 +8,8 @@ import dev.edgeagent.runtime.ContainerState;
 import dev.edgeagent.runtime.RuntimeFailure;
 import dev.edgeagent.runtime.supervise.LogPump;
 import java.io.IOException;
+import dev.edgeagent.runtime.network.AppNetworks;
+import dev.edgeagent.runtime.network.NetworkPlan;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,11 +21,17 @@ public final class ContainerLauncher {
     private final ContainerRuntime runtime;
     private final AgentPaths paths;
     private final LogPump logs;
+    private final AppNetworks networks;
 
-    public ContainerLauncher(ContainerRuntime runtime, AgentPaths paths, LogPump logs) {
+    public ContainerLauncher(ContainerRuntime runtime, AgentPaths paths, LogPump logs, AppNetworks networks) {
         this.runtime = runtime;
         this.paths = paths;
         this.logs = logs;
+        this.networks = networks;
+    }
+
+    public AppNetworks networks() {
+        return networks;
     }
 
     /** The app's log pipe: its containers write into it, the agent drains it into {@code paths.log(app)}. */
@@ -64,6 +72,7 @@ public final class ContainerLauncher {
             return existing.get().pid();
         }
         runtime.delete(container, true);
+        wire(container, bundle);
         long pid = runtime.create(container, bundle, logPipe(app));
         created.accept(pid);
         runtime.start(container);
@@ -84,12 +93,26 @@ public final class ContainerLauncher {
                 }
             }
             runtime.delete(container, true);
+            networks.detach(container.value());
             return Optional.empty();
         } catch (RuntimeFailure e) {
             return Optional.of(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted");
+        }
+    }
+
+    /** A bridge app's network, wired before its container exists (the spec names the namespace). */
+    private void wire(ContainerId container, Path bundle) throws RuntimeFailure {
+        Optional<NetworkPlan> plan;
+        try {
+            plan = NetworkPlan.readFrom(bundle);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new RuntimeFailure("could not read the network plan of " + container + ": " + e.getMessage(), e);
+        }
+        if (plan.isPresent()) {
+            networks.attach(container.value(), plan.get());
         }
     }
 

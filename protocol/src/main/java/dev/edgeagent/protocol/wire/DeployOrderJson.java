@@ -43,8 +43,26 @@ public final class DeployOrderJson {
         if (!o.devices().isEmpty()) {
             out.put("devices", o.devices());
         }
-        if (o.hostNetwork()) {
-            out.put("network", "host");
+        if (o.network().mode() != dev.edgeagent.protocol.NetworkMode.NONE) {
+            out.put("network", o.network().mode().wire());
+        }
+        if (!o.network().networks().isEmpty()) {
+            out.put("networks", o.network().networks());
+        }
+        if (!o.network().ports().isEmpty()) {
+            List<Object> ports = new java.util.ArrayList<>();
+            for (dev.edgeagent.protocol.PortMapping p : o.network().ports()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("host", p.host());
+                m.put("container", p.container());
+                m.put("proto", p.proto());
+                m.put("hostIp", p.hostIp());
+                ports.add(m);
+            }
+            out.put("ports", ports);
+        }
+        if (!o.network().egress().isEmpty()) {
+            out.put("egress", o.network().egress());
         }
         if (!o.volumes().isEmpty()) {
             List<Object> vols = new java.util.ArrayList<>();
@@ -82,7 +100,8 @@ public final class DeployOrderJson {
         try {
             Fields f = new Fields(map, "");
             id = Optional.of(new OperationId(f.requireString("id")));
-            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "volumes", "seccomp", "health", "strategy"));
+            f.refuseUnknown(List.of("id", "app", "image", "resources", "restart", "capabilities", "devices", "network", "networks", "ports", "egress",
+                    "volumes", "seccomp", "health", "strategy"));
             AppName app = new AppName(f.requireString("app"));
             ImageRef image = ImageRef.parse(f.requireString("image"));
             image.requireDigest();
@@ -94,17 +113,14 @@ public final class DeployOrderJson {
                         r.get().optionalCpus("cpus"));
             }
             RestartMode restart = f.optionalString("restart").map(RestartMode::parse).orElse(DeployOrder.DEFAULT_RESTART);
-            String network = f.optionalString("network").orElse("none");
-            if (!network.equals("none") && !network.equals("host")) {
-                throw new Fields.WireException("'network' must be \"none\" or \"host\"");
-            }
+            dev.edgeagent.protocol.AppNetwork network = network(f);
             List<VolumeMount> volumes = new java.util.ArrayList<>();
             for (Fields v : f.optionalObjects("volumes")) {
                 v.refuseUnknown(List.of("name", "path", "readOnly"));
                 volumes.add(new VolumeMount(v.requireString("name"), v.requireString("path"), v.optionalBoolean("readOnly")));
             }
             AppOptions options = new AppOptions(new java.util.LinkedHashSet<>(f.optionalStrings("capabilities").orElse(List.of())),
-                    f.optionalStrings("devices").orElse(List.of()), network.equals("host"), volumes,
+                    f.optionalStrings("devices").orElse(List.of()), network, volumes,
                     f.optionalObject("seccomp").map(Fields::asMap), healthGrace(f), healthProbe(f),
                     f.optionalString("strategy").map(dev.edgeagent.protocol.UpdateStrategy::parse)
                             .orElse(dev.edgeagent.protocol.UpdateStrategy.STOP_THEN_START));
@@ -124,6 +140,24 @@ public final class DeployOrderJson {
         } catch (IOException | Fields.WireException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /** {@code network}, and for a bridge app {@code networks}, {@code ports} and {@code egress}. */
+    private static dev.edgeagent.protocol.AppNetwork network(Fields f) throws Fields.WireException {
+        dev.edgeagent.protocol.NetworkMode mode = dev.edgeagent.protocol.NetworkMode.parse(f.optionalString("network").orElse("none"));
+        List<dev.edgeagent.protocol.PortMapping> ports = new java.util.ArrayList<>();
+        for (Fields p : f.optionalObjects("ports")) {
+            p.refuseUnknown(List.of("host", "container", "proto", "hostIp"));
+            ports.add(new dev.edgeagent.protocol.PortMapping(port(p, "host"), port(p, "container"), p.optionalString("proto").orElse("tcp"),
+                    p.optionalString("hostIp").orElse("0.0.0.0")));
+        }
+        return new dev.edgeagent.protocol.AppNetwork(mode, f.optionalStrings("networks").orElse(List.of()), ports,
+                f.optionalStrings("egress").orElse(List.of()));
+    }
+
+    private static int port(Fields p, String name) throws Fields.WireException {
+        long v = p.optionalLong(name).orElseThrow(() -> new Fields.WireException("ports: each entry needs '" + name + "'"));
+        return (int) Math.max(-1, Math.min(v, Integer.MAX_VALUE));
     }
 
     private static Map<String, Object> probe(dev.edgeagent.protocol.HealthProbe p) {

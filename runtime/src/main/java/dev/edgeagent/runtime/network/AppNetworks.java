@@ -1,0 +1,328 @@
+package dev.edgeagent.runtime.network;
+
+import dev.edgeagent.profiles.NetRule;
+import dev.edgeagent.runtime.RuntimeFailure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.tinylog.Logger;
+
+/**
+ * Wires bridge apps: before a container is created, a named network namespace, each of its networks through the
+ * CNI plugins, its egress rules inside that namespace, its /etc/hosts; after it is deleted, all of that undone
+ * with the same inputs, and a network no app uses any more removed with its leases.
+ */
+public final class AppNetworks {
+    private final String rootKey;
+    private final NetworkState state;
+    private final CniPlugins cni;
+    private final NetRule pool;
+
+    /**
+     * @param rootKey what makes this agent's bridge names its own (its root path)
+     * @param dir     the agent's {@code net/} folder
+     * @param pool    where new networks take their /24 from
+     */
+    public AppNetworks(String rootKey, Path dir, CniPlugins cni, NetRule pool) {
+        this.rootKey = rootKey;
+        this.state = new NetworkState(dir);
+        this.cni = cni;
+        this.pool = pool;
+    }
+
+    /** The netns file a container's spec names; it exists once {@link #attach} has run. */
+    public Path netns(String container) {
+        return state.netns(container);
+    }
+
+    /** The file bound at the container's /etc/hosts. */
+    public Path hosts(String container) {
+        return state.hosts(container);
+    }
+
+    public Optional<Attachment> attachment(String container) {
+        try {
+            return state.attachment(container);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public List<Attachment> attachments() throws IOException {
+        return state.attachmentsOnDisk();
+    }
+
+    /**
+     * Wires {@code container} per {@code plan}. A container that is already wired (a restart of the same container, an
+     * agent restart) keeps its namespace and addresses. Whatever fails, nothing of this attach is left.
+     */
+    public synchronized Attachment attach(String container, NetworkPlan plan) throws RuntimeFailure {
+        Optional<Attachment> existing = attachment(container);
+        Path netns = state.netns(container);
+        if (existing.isPresent() && NetnsFile.isMounted(netns) && existing.get().links().stream().allMatch(l -> l.result().isPresent())) {
+            return existing.get();
+        }
+        if (existing.isPresent() || Files.exists(netns)) {
+            detach(container); // half-wired (a crash mid-attach, a reboot): start over
+        }
+        try {
+            return wire(container, plan, netns);
+        } catch (RuntimeFailure | IOException | RuntimeException e) {
+            try {
+                detach(container);
+            } catch (RuntimeFailure alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e instanceof RuntimeFailure rf ? rf : new RuntimeFailure("could not wire " + container + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Attachment wire(String container, NetworkPlan plan, Path netns) throws RuntimeFailure, IOException {
+        long t0 = System.nanoTime();
+        List<BridgeNetwork> nets = ensureNetworks(plan.networks());
+        List<Attachment.Link> links = new ArrayList<>();
+        for (int i = 0; i < nets.size(); i++) {
+            BridgeNetwork n = nets.get(i);
+            links.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth" + i, Optional.empty(), Optional.empty()));
+        }
+        Attachment pending = new Attachment(container, plan.app(), netns.toString(), links, plan.portMappings());
+        state.save(pending); // before the first ADD: a crash from here on leaves what to delete
+        NetnsFile.create(netns);
+        cni.add(loopback(), new CniPlugins.Call(container, netns, "lo"), Map.of());
+        List<Attachment.Link> done = new ArrayList<>();
+        for (int i = 0; i < nets.size(); i++) {
+            BridgeNetwork n = nets.get(i);
+            Map<String, Object> runtimeConfig = i == 0 && !plan.ports().isEmpty()
+                    ? Map.of("portMappings", plan.portMappings()) : Map.of();
+            Map<String, Object> result = cni.add(CniNetworkConfig.of(n, state.leases()), new CniPlugins.Call(container, netns, "eth" + i),
+                    runtimeConfig);
+            done.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth" + i, addressOf(result), Optional.of(result)));
+            // Kept after each network, so DEL gets every result it needs even if a later ADD fails.
+            List<Attachment.Link> sofar = new ArrayList<>(done);
+            sofar.addAll(links.subList(done.size(), links.size()));
+            state.save(new Attachment(container, plan.app(), netns.toString(), sofar, plan.portMappings()));
+        }
+        Attachment attached = new Attachment(container, plan.app(), netns.toString(), done, plan.portMappings());
+        applyEgress(netns, nets, plan.egress());
+        Files.createDirectories(state.hosts(container).getParent());
+        for (Attachment a : state.attachmentsOnDisk()) {
+            refreshHosts(a); // its own, and every peer's: they learn its name
+        }
+        Logger.info("container={} wired to {} as {} in {} ms", container, plan.networks(),
+                done.stream().map(l -> l.address().orElse("?")).toList(), (System.nanoTime() - t0) / 1_000_000);
+        return attached;
+    }
+
+    /**
+     * Undoes {@link #attach}: DEL with the kept results (in reverse), the namespace unmounted and removed, the hosts
+     * file gone, and networks that no container uses any more removed. A container never wired is a no-op.
+     */
+    public synchronized void detach(String container) throws RuntimeFailure {
+        Optional<Attachment> a = attachment(container);
+        Path netns = state.netns(container);
+        RuntimeFailure first = null;
+        if (a.isPresent()) {
+            List<Attachment.Link> links = new ArrayList<>(a.get().links());
+            java.util.Collections.reverse(links);
+            for (Attachment.Link l : links) {
+                try {
+                    BridgeNetwork n = new BridgeNetwork(l.network(), l.bridge(), NetRule.parse(l.subnet()));
+                    cni.del(CniNetworkConfig.of(n, state.leases()), new CniPlugins.Call(container, netns, l.ifname()),
+                            l.ifname().equals("eth0") && !a.get().portMappings().isEmpty()
+                                    ? Map.of("portMappings", a.get().portMappings()) : Map.of(),
+                            l.result());
+                } catch (RuntimeFailure e) {
+                    Logger.warn("container={} CNI DEL on {} failed: {}", container, l.network(), e.getMessage());
+                    first = first == null ? e : first;
+                }
+            }
+        }
+        try {
+            NetnsFile.remove(netns);
+            Files.deleteIfExists(state.hosts(container));
+            state.forget(container);
+        } catch (RuntimeFailure e) {
+            first = first == null ? e : first;
+        } catch (IOException e) {
+            first = first == null ? new RuntimeFailure("could not remove the network state of " + container + ": " + e.getMessage(), e) : first;
+        }
+        try {
+            for (Attachment other : state.attachmentsOnDisk()) {
+                refreshHosts(other);
+            }
+            removeUnusedNetworks();
+        } catch (IOException e) {
+            Logger.warn("could not tidy the networks after {}: {}", container, e.getMessage());
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * At start: undoes every attachment whose container is not in {@code keep} (a crash between wiring and
+     * recording, an app removed while the agent was down), removes netns files nothing names, and networks no one uses.
+     */
+    public synchronized void removeLeftovers(Set<String> keep) {
+        try {
+            for (Attachment a : state.attachmentsOnDisk()) {
+                if (!keep.contains(a.container())) {
+                    Logger.info("removing the network of container {}, which no app record names", a.container());
+                    detachQuietly(a.container());
+                }
+            }
+            Path nsDir = state.netns("x").getParent();
+            if (Files.isDirectory(nsDir)) {
+                try (var files = Files.list(nsDir)) {
+                    for (Path f : files.toList()) {
+                        String c = f.getFileName().toString();
+                        if (state.attachment(c).isEmpty()) {
+                            Logger.info("removing network namespace {}, which no attachment names", f);
+                            detachQuietly(c);
+                        }
+                    }
+                }
+            }
+            removeUnusedNetworks();
+        } catch (IOException e) {
+            Logger.warn("could not clean the networks' leftovers: {}", e.getMessage());
+        }
+    }
+
+    private void detachQuietly(String container) {
+        try {
+            detach(container);
+        } catch (RuntimeFailure e) {
+            Logger.warn("container={} network cleanup failed: {}", container, e.getMessage());
+        }
+    }
+
+    private List<BridgeNetwork> ensureNetworks(List<String> names) throws IOException, RuntimeFailure {
+        Map<String, BridgeNetwork> known = state.networks();
+        List<BridgeNetwork> out = new ArrayList<>();
+        boolean changed = false;
+        for (String name : names) {
+            BridgeNetwork n = known.get(name);
+            if (n == null) {
+                n = new BridgeNetwork(name, BridgeNetwork.bridgeName(rootKey, name), freeSubnet(known.values()));
+                known.put(name, n);
+                changed = true;
+                Logger.info("network {} created: bridge {} subnet {}", name, n.bridge(), n.subnet().cidr());
+            }
+            out.add(n);
+        }
+        if (changed) {
+            state.saveNetworks(known);
+        }
+        return out;
+    }
+
+    /** The first /24 of the pool that no other network of this agent and no host route overlaps. */
+    private NetRule freeSubnet(Collection<BridgeNetwork> taken) throws RuntimeFailure {
+        List<NetRule> routes = HostRoutes.read();
+        int count = 1 << (24 - pool.prefix());
+        for (int i = 0; i < count; i++) {
+            NetRule candidate = new NetRule(pool.address() + (i << 8), 24, 0, "any");
+            boolean free = taken.stream().noneMatch(n -> NetRules.overlaps(n.subnet(), candidate))
+                    && routes.stream().noneMatch(r -> NetRules.overlaps(r, candidate));
+            if (free) {
+                return candidate;
+            }
+        }
+        throw new RuntimeFailure("no free /24 left in the network pool " + pool.cidr());
+    }
+
+    private void removeUnusedNetworks() throws IOException {
+        Map<String, BridgeNetwork> known = state.networks();
+        Set<String> used = new java.util.HashSet<>();
+        for (Attachment a : state.attachmentsOnDisk()) {
+            a.links().forEach(l -> used.add(l.network()));
+        }
+        boolean changed = false;
+        for (BridgeNetwork n : List.copyOf(known.values())) {
+            if (used.contains(n.name())) {
+                continue;
+            }
+            // The bridge plugin makes the bridge but never removes it; no plugin does, so the agent asks ip.
+            try {
+                HostCommand.Result r = HostCommand.run(List.of("ip", "link", "delete", n.bridge(), "type", "bridge"));
+                if (!r.ok() && !r.stderr().contains("Cannot find device")) {
+                    Logger.warn("could not remove bridge {}: {}", n.bridge(), r.stderr().strip());
+                    continue;
+                }
+            } catch (RuntimeFailure e) {
+                Logger.warn("could not remove bridge {}: {}", n.bridge(), e.getMessage());
+                continue;
+            }
+            dev.edgeagent.security.fs.Trees.deleteRecursively(state.leases().resolve(n.bridge()));
+            known.remove(n.name());
+            changed = true;
+            Logger.info("network {} removed: no app uses it (bridge {})", n.name(), n.bridge());
+        }
+        if (changed) {
+            state.saveNetworks(known);
+        }
+    }
+
+    /** Rewrites the hosts file of {@code a}: itself and every app on a network it shares. */
+    private void refreshHosts(Attachment a) throws IOException {
+        Path file = state.hosts(a.container());
+        if (!Files.isDirectory(file.getParent()) || a.firstAddress().isEmpty()) {
+            return;
+        }
+        Map<String, String> peers = new LinkedHashMap<>();
+        for (Attachment other : state.attachmentsOnDisk()) {
+            if (other.container().equals(a.container()) || other.app().equals(a.app())) {
+                continue;
+            }
+            for (Attachment.Link l : a.links()) {
+                Optional<String> address = other.address(l.network());
+                if (address.isPresent()) {
+                    peers.putIfAbsent(other.app(), address.get());
+                }
+            }
+        }
+        HostsFile.write(file, HostsFile.render(a.app(), a.firstAddress().get(), peers));
+    }
+
+    private static void applyEgress(Path netns, List<BridgeNetwork> nets, List<NetRule> egress) throws RuntimeFailure {
+        HostCommand.Result r = HostCommand.run(List.of("nsenter", "--net=" + netns, "iptables-restore"), null,
+                EgressRules.ipv4(nets, egress).getBytes());
+        if (!r.ok()) {
+            throw new RuntimeFailure("could not put the egress rules into " + netns + ": " + r.stderr().strip());
+        }
+        if (!Files.exists(Path.of("/proc/net/if_inet6"))) {
+            return; // IPv6 is off in this kernel: nothing to refuse
+        }
+        r = HostCommand.run(List.of("nsenter", "--net=" + netns, "ip6tables-restore"), null, EgressRules.ipv6().getBytes());
+        if (!r.ok()) {
+            throw new RuntimeFailure("could not put the IPv6 rules into " + netns + ": " + r.stderr().strip());
+        }
+    }
+
+    private static Map<String, Object> loopback() {
+        return Map.of("cniVersion", CniPlugins.CNI_VERSION, "name", "lo", "plugins", List.of(Map.of("type", "loopback")));
+    }
+
+    /** The first IPv4 address of a CNI 1.0.0 result, without its prefix length. */
+    @SuppressWarnings("unchecked")
+    static Optional<String> addressOf(Map<String, Object> result) {
+        if (result == null || !(result.get("ips") instanceof List<?> ips)) {
+            return Optional.empty();
+        }
+        for (Object ip : ips) {
+            String address = String.valueOf(((Map<String, Object>) ip).get("address"));
+            if (address.contains(".")) {
+                return Optional.of(address.substring(0, address.indexOf('/')));
+            }
+        }
+        return Optional.empty();
+    }
+}

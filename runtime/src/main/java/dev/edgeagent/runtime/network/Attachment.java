@@ -1,0 +1,29 @@
+package dev.edgeagent.runtime.network;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One container wired to its networks: the netns file, and per network the interface, the address it got and the
+ * CNI result that DEL needs. Written before the first ADD (so a crash mid-way still leaves what to delete) and again
+ * with the results.
+ */
+public record Attachment(String container, String app, String netns, List<Link> links, List<Object> portMappings) {
+    /** One interface on one network; {@code result} is empty until ADD has answered. */
+    public record Link(String network, String bridge, String subnet, String ifname, Optional<String> address,
+            Optional<Map<String, Object>> result) {}
+
+    public Attachment {
+        links = List.copyOf(links);
+        portMappings = List.copyOf(portMappings);
+    }
+
+    public Optional<String> address(String network) {
+        return links.stream().filter(l -> l.network().equals(network)).findFirst().flatMap(Link::address);
+    }
+
+    public Optional<String> firstAddress() {
+        return links.isEmpty() ? Optional.empty() : links.get(0).address();
+    }
+}
