@@ -56,7 +56,9 @@ public final class Main {
         } else if (args.length != 1) {
             return usage("doctor takes only --config FILE");
         }
-        var findings = dev.edgeagent.agent.doctor.Doctor.evaluate(dev.edgeagent.agent.doctor.HostProbe.probe(root, preference, runtime));
+        var findings = new java.util.ArrayList<>(dev.edgeagent.agent.doctor.Doctor.evaluate(
+                dev.edgeagent.agent.doctor.HostProbe.probe(root, preference, runtime)));
+        findings.addAll(dev.edgeagent.agent.doctor.NetworkDoctor.evaluate(dev.edgeagent.agent.doctor.NetworkProbe.probe()));
         findings.forEach(f -> System.out.println(f.line()));
         boolean healthy = dev.edgeagent.agent.doctor.Doctor.healthy(findings);
         System.out.println(healthy ? "this host can run edgeagent" : "this host cannot run edgeagent until the FAIL lines are fixed");

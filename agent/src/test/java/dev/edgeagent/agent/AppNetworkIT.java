@@ -170,7 +170,8 @@ class AppNetworkIT {
         assertEquals("refused", seen.get("a-e7001"), "another port of the same server is refused: " + seen);
         assertEquals("refused", seen.get("a-loopback-broker"), seen.toString());
         assertEquals("refused", seen.get("a-gateway-broker"), seen.toString());
-        for (String conf : List.of("all", "default", "lo")) {
+        String other = BridgeNetwork.bridgeName(f.config.root().toString(), "other");
+        for (String conf : List.of("all", "default", "lo", other)) {
             assertEquals("0", Files.readString(Path.of("/proc/sys/net/ipv4/conf/" + conf + "/route_localnet")).strip(), conf);
         }
         String nat = sh("iptables-save -t nat");
@@ -200,7 +201,8 @@ class AppNetworkIT {
     @Test
     @Order(5)
     void deployRemoveCyclesLeaveNothingBehind() throws Exception {
-        String image = image("netcyc", "nc -ll -p 8080 -e echo pong-cyc");
+        // A shell that ends on SIGTERM, so each remove is quick (pid 1 ignores signals it has no handler for).
+        String image = image("netcyc", "trap 'exit 0' TERM; nc -ll -p 8080 -e echo pong-cyc & wait");
         String bridge = BridgeNetwork.bridgeName(f.config.root().toString(), "cyc");
         Set<String> veths = new HashSet<>();
         Set<String> addresses = new HashSet<>();

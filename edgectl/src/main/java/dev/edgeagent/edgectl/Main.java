@@ -35,6 +35,8 @@ public final class Main {
     private static final String HELP = """
             usage: edgectl deploy --device ID --app NAME --image REPO@sha256:HEX [--memory 64m] [--pids N] [--cpus 0.5]
                                   [--restart no|on-failure|always] [--id ORDER_ID] [--timeout SECONDS] [--broker URI] [--json]
+                                  [--network none|host|bridge] [--net NAME]... [--publish [IP:]HOST:CONTAINER[/udp]]...
+                                  [--egress CIDR[:PORT[/tcp|udp]]]...   (bridge: named networks, published ports, allowed egress)
                    edgectl start|stop|restart|inspect --device ID --app NAME [--id ORDER_ID]
                    edgectl remove --device ID --app NAME [--purge]     (--purge: its volumes too)
                    edgectl logs --device ID --app NAME [--tail N]
@@ -88,7 +90,7 @@ public final class Main {
             }
             return switch (argv[0]) {
                 case "deploy" -> deploy(new Args(rest, concat(COMMON, "--app", "--image", "--memory", "--pids", "--cpus", "--restart",
-                        "--id"), List.of("--json", "--local", "--unsigned")));
+                        "--id", "--network", "--net", "--publish", "--egress"), List.of("--json", "--local", "--unsigned")));
                 case "start", "stop", "restart", "inspect" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"),
                         List.of("--json", "--local", "--unsigned")));
                 case "remove" -> appCommand(argv[0], new Args(rest, concat(COMMON, "--app", "--id"),
@@ -151,7 +153,8 @@ public final class Main {
         RestartMode restart = a.get("--restart").map(RestartMode::parse).orElse(DeployOrder.DEFAULT_RESTART);
         OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
         DeployOrder order = new DeployOrder(id, new AppName(a.require("--app")), image, new ResourceRequest(memory, pids, cpus), restart,
-                AppOptions.NONE);
+                new AppOptions(java.util.Set.of(), List.of(), network(a), List.of(), java.util.Optional.empty(), 0,
+                        java.util.Optional.empty(), dev.edgeagent.protocol.UpdateStrategy.STOP_THEN_START));
         if (a.flag("--local")) {
             return printReply(Commands.DEPLOY, local(a, Commands.DEPLOY, DeployOrderJson.encode(order)), a.flag("--json"));
         }
@@ -181,6 +184,22 @@ public final class Main {
                     return printReply(Commands.DEPLOY, r.message().getPayload(), a.flag("--json"));
                 }
             }
+        }
+    }
+
+    /**
+     * {@code --network none|host|bridge}; for bridge, {@code --net NAME}, {@code --publish [IP:]HOST:CONTAINER[/udp]}
+     * and {@code --egress CIDR[:PORT[/PROTO]]}, each as often as needed. --net, --publish or --egress alone mean bridge.
+     */
+    static dev.edgeagent.protocol.AppNetwork network(Args a) throws Args.UsageError {
+        boolean bridgeParts = !a.all("--net").isEmpty() || !a.all("--publish").isEmpty() || !a.all("--egress").isEmpty();
+        try {
+            dev.edgeagent.protocol.NetworkMode mode = dev.edgeagent.protocol.NetworkMode.parse(a.get("--network")
+                    .orElse(bridgeParts ? "bridge" : "none"));
+            return new dev.edgeagent.protocol.AppNetwork(mode, a.all("--net"),
+                    a.all("--publish").stream().map(dev.edgeagent.protocol.PortMapping::parse).toList(), a.all("--egress"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError(e.getMessage());
         }
     }
 

@@ -38,6 +38,22 @@ class EdgectlTest {
     }
 
     @Test
+    void networkFlagsMakeABridgeOrder() throws Exception {
+        dev.edgeagent.protocol.AppNetwork n = Main.network(new Args(List.of("--network", "bridge", "--net", "plant", "--publish", "8080:80",
+                "--publish", "127.0.0.1:8443:443", "--egress", "192.0.2.10/32:1883"), List.of("--network", "--net", "--publish", "--egress"), List.of()));
+        assertEquals(dev.edgeagent.protocol.NetworkMode.BRIDGE, n.mode());
+        assertEquals(List.of("plant"), n.networks());
+        assertEquals(List.of(new dev.edgeagent.protocol.PortMapping(8080, 80, "tcp", "0.0.0.0"),
+                new dev.edgeagent.protocol.PortMapping(8443, 443, "tcp", "127.0.0.1")), n.ports());
+        assertEquals(List.of("192.0.2.10/32:1883"), n.egress());
+        assertEquals(2, run("deploy", "--device", "d1", "--app", "demo", "--image", "r/x@sha256:" + "a".repeat(64), "--publish", "80"));
+        assertTrue(err.toString().contains("a published port must look like"), err.toString());
+        assertEquals(2, run("deploy", "--device", "d1", "--app", "demo", "--image", "r/x@sha256:" + "a".repeat(64), "--network", "host",
+                "--net", "plant"));
+        assertTrue(err.toString().contains("need \"network\": \"bridge\""), err.toString());
+    }
+
+    @Test
     void aMissingLocalSocketExitsThree() {
         assertEquals(3, run("ping", "--local", "--socket", "/nonexistent/edgeagent.sock"));
         assertTrue(err.toString().contains("cannot reach the agent's local socket"), err.toString());

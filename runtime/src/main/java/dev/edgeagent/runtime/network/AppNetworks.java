@@ -88,9 +88,14 @@ public final class AppNetworks {
         long t0 = System.nanoTime();
         List<BridgeNetwork> nets = ensureNetworks(plan.networks());
         List<Attachment.Link> links = new ArrayList<>();
+        boolean firewall = forwardPolicyDrops();
         for (int i = 0; i < nets.size(); i++) {
             BridgeNetwork n = nets.get(i);
-            links.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth" + i, Optional.empty(), Optional.empty()));
+            boolean ports = i == 0 && !plan.ports().isEmpty();
+            boolean snat = ports && plan.ports().stream().anyMatch(p -> p.hostIp().startsWith("127.") || p.hostIp().equals("0.0.0.0"));
+            Map<String, Object> conf = CniNetworkConfig.of(n, state.leases(),
+                    new CniNetworkConfig.Features(!plan.egress().isEmpty(), ports, snat, firewall));
+            links.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth" + i, conf, Optional.empty(), Optional.empty()));
         }
         Attachment pending = new Attachment(container, plan.app(), netns.toString(), links, plan.portMappings());
         state.save(pending); // before the first ADD: a crash from here on leaves what to delete
@@ -99,18 +104,18 @@ public final class AppNetworks {
         List<Attachment.Link> done = new ArrayList<>();
         for (int i = 0; i < nets.size(); i++) {
             BridgeNetwork n = nets.get(i);
+            Attachment.Link l = links.get(i);
             Map<String, Object> runtimeConfig = i == 0 && !plan.ports().isEmpty()
                     ? Map.of("portMappings", plan.portMappings()) : Map.of();
-            Map<String, Object> result = cni.add(CniNetworkConfig.of(n, state.leases()), new CniPlugins.Call(container, netns, "eth" + i),
-                    runtimeConfig);
-            done.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth" + i, addressOf(result), Optional.of(result)));
+            Map<String, Object> result = cni.add(l.conf(), new CniPlugins.Call(container, netns, l.ifname()), runtimeConfig);
+            done.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), l.ifname(), l.conf(), addressOf(result), Optional.of(result)));
             // Kept after each network, so DEL gets every result it needs even if a later ADD fails.
             List<Attachment.Link> sofar = new ArrayList<>(done);
             sofar.addAll(links.subList(done.size(), links.size()));
             state.save(new Attachment(container, plan.app(), netns.toString(), sofar, plan.portMappings()));
         }
         Attachment attached = new Attachment(container, plan.app(), netns.toString(), done, plan.portMappings());
-        applyEgress(netns, nets, plan.egress());
+        applyEgress(netns, nets, plan.egress(), pool);
         Files.createDirectories(state.hosts(container).getParent());
         for (Attachment a : state.attachmentsOnDisk()) {
             refreshHosts(a); // its own, and every peer's: they learn its name
@@ -133,8 +138,7 @@ public final class AppNetworks {
             java.util.Collections.reverse(links);
             for (Attachment.Link l : links) {
                 try {
-                    BridgeNetwork n = new BridgeNetwork(l.network(), l.bridge(), NetRule.parse(l.subnet()));
-                    cni.del(CniNetworkConfig.of(n, state.leases()), new CniPlugins.Call(container, netns, l.ifname()),
+                    cni.del(l.conf(), new CniPlugins.Call(container, netns, l.ifname()),
                             l.ifname().equals("eth0") && !a.get().portMappings().isEmpty()
                                     ? Map.of("portMappings", a.get().portMappings()) : Map.of(),
                             l.result());
@@ -292,9 +296,27 @@ public final class AppNetworks {
         HostsFile.write(file, HostsFile.render(a.app(), a.firstAddress().get(), peers));
     }
 
-    private static void applyEgress(Path netns, List<BridgeNetwork> nets, List<NetRule> egress) throws RuntimeFailure {
+    /**
+     * Whether the host's FORWARD chain drops by default (a host with Docker, say): then the firewall plugin must let
+     * the apps' traffic through. Asked once per agent run.
+     */
+    private boolean forwardPolicyDrops() {
+        if (forwardDrops == null) {
+            try {
+                HostCommand.Result r = HostCommand.run(List.of("iptables", "-w", "-S", "FORWARD"));
+                forwardDrops = !r.ok() || !r.stdout().startsWith("-P FORWARD ACCEPT");
+            } catch (RuntimeFailure e) {
+                forwardDrops = true;
+            }
+        }
+        return forwardDrops;
+    }
+
+    private Boolean forwardDrops;
+
+    private static void applyEgress(Path netns, List<BridgeNetwork> nets, List<NetRule> egress, NetRule pool) throws RuntimeFailure {
         HostCommand.Result r = HostCommand.run(List.of("nsenter", "--net=" + netns, "iptables-restore"), null,
-                EgressRules.ipv4(nets, egress).getBytes());
+                EgressRules.ipv4(nets, egress, pool).getBytes());
         if (!r.ok()) {
             throw new RuntimeFailure("could not put the egress rules into " + netns + ": " + r.stderr().strip());
         }

@@ -10,9 +10,12 @@ import java.util.Optional;
  * with the results.
  */
 public record Attachment(String container, String app, String netns, List<Link> links, List<Object> portMappings) {
-    /** One interface on one network; {@code result} is empty until ADD has answered. */
-    public record Link(String network, String bridge, String subnet, String ifname, Optional<String> address,
-            Optional<Map<String, Object>> result) {}
+    /**
+     * One interface on one network: the configuration list ADD got (DEL gets the same), and the address and result,
+     * empty until ADD has answered.
+     */
+    public record Link(String network, String bridge, String subnet, String ifname, Map<String, Object> conf,
+            Optional<String> address, Optional<Map<String, Object>> result) {}
 
     public Attachment {
         links = List.copyOf(links);

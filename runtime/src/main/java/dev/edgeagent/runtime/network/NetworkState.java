@@ -94,6 +94,7 @@ final class NetworkState {
             lm.put("bridge", l.bridge());
             lm.put("subnet", l.subnet());
             lm.put("ifname", l.ifname());
+            lm.put("conf", l.conf());
             l.address().ifPresent(ad -> lm.put("address", ad));
             l.result().ifPresent(r -> lm.put("result", r));
             links.add(lm);
@@ -113,7 +114,7 @@ final class NetworkState {
         List<Attachment.Link> links = new ArrayList<>();
         for (Map<String, Object> l : (List<Map<String, Object>>) m.get("links")) {
             links.add(new Attachment.Link((String) l.get("network"), (String) l.get("bridge"), (String) l.get("subnet"),
-                    (String) l.get("ifname"), Optional.ofNullable((String) l.get("address")),
+                    (String) l.get("ifname"), (Map<String, Object>) l.get("conf"), Optional.ofNullable((String) l.get("address")),
                     Optional.ofNullable((Map<String, Object>) l.get("result"))));
         }
         return new Attachment((String) m.get("container"), (String) m.get("app"), (String) m.get("netns"), links,
