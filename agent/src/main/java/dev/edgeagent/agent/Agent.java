@@ -8,6 +8,8 @@ import dev.edgeagent.agent.control.Messages;
 import dev.edgeagent.agent.control.MqttControlChannel;
 import dev.edgeagent.agent.control.SignedOrderGate;
 import dev.edgeagent.agent.trust.SequenceStore;
+import dev.edgeagent.agent.trust.RevokedImages;
+import dev.edgeagent.agent.trust.TrustStatus;
 import dev.edgeagent.agent.trust.TrustStore;
 import dev.edgeagent.ota.sign.CosignVerifier;
 import dev.edgeagent.ota.sign.ImageTrust;
@@ -32,6 +34,7 @@ import dev.edgeagent.profiles.DeviceProfile;
 import dev.edgeagent.profiles.DeviceProfiles;
 import dev.edgeagent.profiles.Platform;
 import dev.edgeagent.protocol.OperationId;
+import dev.edgeagent.security.sign.TrustDocument;
 import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.runtime.ContainerRuntime;
 import dev.edgeagent.runtime.host.RuntimeChoice;
@@ -144,7 +147,21 @@ public final class Agent implements AutoCloseable {
         if (trust.isPresent()) {
             TrustStore t = trust.get();
             dispatcher.requireSigned(t, new SignedOrderGate(t, targets, clock), new SequenceStore(paths.trust()));
-            status.trustFrom(() -> Map.of("mode", "signed", "version", t.current().version()));
+            status.trustFrom(() -> TrustStatus.of(t.current(), clock.instant(), RevokedImages.check(t.current(), state.apps())));
+            t.onAccepted(doc -> {
+                boolean stop = doc.revokedImages() == TrustDocument.RevokedImages.STOP;
+                for (RevokedImages.Revoked r : RevokedImages.check(doc, state.apps())) {
+                    Logger.warn("op=trust app={} no longer trusted by trust document v{} ({}): {}", r.app(), doc.version(),
+                            stop ? "stopping it" : "reported", r.reason());
+                    channel.event(Messages.event(clock, config.deviceId().value(), new OperationId("trust"), r.app().value(),
+                            "trust.revoked-image", Map.of("version", doc.version(), "image", r.image(), "reason", r.reason(),
+                                    "action", stop ? "stop" : "report")));
+                    if (stop) {
+                        apps.run(Commands.STOP, new AppOrder(new OperationId("trust-revoked-" + r.app().value()),
+                                java.util.Optional.of(r.app()), java.util.OptionalInt.empty(), false));
+                    }
+                }
+            });
             Logger.info("trust document v{} in force: orders and images must be signed", t.current().version());
         } else {
             Logger.warn("allowUnsigned: this agent takes unsigned orders and runs unsigned images (lab use only)");

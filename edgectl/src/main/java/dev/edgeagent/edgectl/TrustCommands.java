@@ -38,6 +38,8 @@ final class TrustCommands {
             edgectl trust rotate --current trust.json --root-key ROOT.key [--root-key …] [--operator OP.pub …]
                                [--revoke KEY.pub|KEYID …] [--root NEWROOT.pub … --root-threshold K] [--images … | --reject …]
                                --out trust-v2.json        (a new version; the lists given replace the current ones)
+            init and rotate also take [--expires-in DAYS] (default 365; 0: never expires) and
+                               [--revoked-images report|stop] (init: report; rotate: as the current document)
             edgectl trust sign --file trust-v2.json --root-key ROOT2.key     (a second root key adds its signature)
             edgectl trust publish --file trust-v2.json (--device ID | --group NAME) [--broker URI]
             edgectl trust show --file trust.json
@@ -55,7 +57,7 @@ final class TrustCommands {
         }
         List<String> rest = argv.subList(1, argv.size());
         List<String> docOptions = List.of("--root-key", "--root-threshold", "--operator", "--images", "--reject", "--out",
-                "--password-file", "--current", "--revoke", "--root");
+                "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images");
         return switch (argv.get(0)) {
             case "init" -> init(new Args(rest, docOptions, List.of()));
             case "rotate" -> rotate(new Args(rest, docOptions, List.of()));
@@ -80,7 +82,9 @@ final class TrustCommands {
         if (images.isEmpty()) {
             throw new Args.UsageError("give at least one --images rule: without one every image is refused");
         }
-        TrustDocument doc = new TrustDocument(1, Instant.now(), keys, root, new Role(ids(operators), 1), images);
+        Instant now = Instant.now();
+        TrustDocument doc = new TrustDocument(1, now, keys, root, new Role(ids(operators), 1), images, expiry(a, now),
+                revokedImages(a, TrustDocument.RevokedImages.REPORT));
         return write(doc, roots, Path.of(a.require("--out")));
     }
 
@@ -122,8 +126,9 @@ final class TrustCommands {
             throw new Args.UsageError("the new document would have no operator key left; add one with --operator");
         }
         List<ImageRule> images = a.all("--images").isEmpty() && a.all("--reject").isEmpty() ? current.images() : imageRules(a, keys);
-        TrustDocument next = new TrustDocument(current.version() + 1, Instant.now(), used(keys, root, operators, images), root,
-                new Role(operators, 1), images);
+        Instant now = Instant.now();
+        TrustDocument next = new TrustDocument(current.version() + 1, now, used(keys, root, operators, images), root,
+                new Role(operators, 1), images, expiry(a, now), revokedImages(a, current.revokedImages()));
         return write(next, signers, Path.of(a.require("--out")));
     }
 
@@ -197,7 +202,8 @@ final class TrustCommands {
             throw new Args.UsageError("cannot write " + file + ": " + e.getMessage());
         }
         out.println("trust document v" + doc.version() + " written to " + file + ": root " + doc.root().threshold() + " of "
-                + doc.root().keys().size() + ", " + doc.operators().keys().size() + " operator key(s), " + doc.images().size() + " image rule(s)");
+                + doc.root().keys().size() + ", " + doc.operators().keys().size() + " operator key(s), " + doc.images().size() + " image rule(s), "
+                + doc.expiresAt().map(e -> "expires " + e).orElse("never expires") + ", revoked images: " + doc.revokedImages().wire());
         int have = (int) signers.stream().filter(k -> doc.root().keys().contains(k.id())).count();
         if (have < doc.root().threshold()) {
             out.println("  it needs " + (doc.root().threshold() - have) + " more root signature(s): edgectl trust sign --file " + file + " --root-key …");
@@ -244,6 +250,36 @@ final class TrustCommands {
         Set<KeyId> out = new LinkedHashSet<>();
         keys.forEach(k -> out.add(k.id()));
         return out;
+    }
+
+    /** Documents expire a year after issue unless told otherwise; devices keep a grace beyond that. */
+    static final int DEFAULT_EXPIRY_DAYS = 365;
+
+    private static Optional<Instant> expiry(Args a, Instant now) throws Args.UsageError {
+        String given = a.get("--expires-in").orElse(String.valueOf(DEFAULT_EXPIRY_DAYS));
+        int days;
+        try {
+            days = Integer.parseInt(given);
+        } catch (NumberFormatException e) {
+            days = -1;
+        }
+        if (days < 0 || days > 3660) {
+            throw new Args.UsageError("--expires-in takes a number of days from 0 (never expires) to 3660, got '" + given + "'");
+        }
+        return days == 0 ? Optional.empty() : Optional.of(now.plus(java.time.Duration.ofDays(days)));
+    }
+
+    private static TrustDocument.RevokedImages revokedImages(Args a, TrustDocument.RevokedImages fallback) throws Args.UsageError {
+        Optional<String> given = a.get("--revoked-images");
+        if (given.isEmpty()) {
+            return fallback;
+        }
+        for (TrustDocument.RevokedImages r : TrustDocument.RevokedImages.values()) {
+            if (r.wire().equals(given.get())) {
+                return r;
+            }
+        }
+        throw new Args.UsageError("--revoked-images takes report or stop, got '" + given.get() + "'");
     }
 
     private static int threshold(Args a, int fallback) {

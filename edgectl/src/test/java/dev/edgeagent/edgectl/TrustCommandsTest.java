@@ -97,6 +97,38 @@ class TrustCommandsTest {
         assertTrue(err.toString().contains("no operator key left"), err.toString());
     }
 
+    @Test
+    void documentsExpireAYearOutUnlessToldAndCarryTheRevokedImagePolicy() throws Exception {
+        keygen("root", "ecdsa-p256");
+        keygen("op", "ed25519");
+        keygen("build", "ed25519");
+        String pw = password().toString();
+        java.time.Instant before = java.time.Instant.now();
+        assertEquals(0, run("trust", "init", "--root-key", f("root.key"), "--operator", f("op.pub"), "--images", "*=" + f("build.pub"),
+                "--out", f("trust.json"), "--password-file", pw), err.toString());
+        TrustDocument v1 = TrustDocument.selfSigned(Files.readAllBytes(dir.resolve("trust.json")));
+        java.time.Instant expires = v1.expiresAt().orElseThrow();
+        assertTrue(!expires.isBefore(before.plus(java.time.Duration.ofDays(365))) && expires.isBefore(java.time.Instant.now()
+                .plus(java.time.Duration.ofDays(366))), expires.toString());
+        assertEquals(TrustDocument.RevokedImages.REPORT, v1.revokedImages());
+
+        assertEquals(0, run("trust", "rotate", "--current", f("trust.json"), "--root-key", f("root.key"), "--expires-in", "30",
+                "--revoked-images", "stop", "--out", f("trust-v2.json"), "--password-file", pw), err.toString());
+        TrustDocument v2 = v1.successor(Files.readAllBytes(dir.resolve("trust-v2.json")));
+        assertTrue(v2.expiresAt().orElseThrow().isBefore(java.time.Instant.now().plus(java.time.Duration.ofDays(31))));
+        assertEquals(TrustDocument.RevokedImages.STOP, v2.revokedImages());
+        assertTrue(out.toString().contains("revoked images: stop"), out.toString());
+
+        assertEquals(0, run("trust", "rotate", "--current", f("trust-v2.json"), "--root-key", f("root.key"), "--expires-in", "0",
+                "--out", f("trust-v3.json"), "--password-file", pw), err.toString());
+        TrustDocument v3 = v2.successor(Files.readAllBytes(dir.resolve("trust-v3.json")));
+        assertTrue(v3.expiresAt().isEmpty());
+        assertEquals(TrustDocument.RevokedImages.STOP, v3.revokedImages(), "rotate keeps the policy unless told");
+        assertEquals(2, run("trust", "rotate", "--current", f("trust-v3.json"), "--root-key", f("root.key"), "--revoked-images", "kill",
+                "--out", f("trust-v4.json"), "--password-file", pw));
+        assertTrue(err.toString().contains("report or stop"), err.toString());
+    }
+
     private static String refusal(TrustDocument current, byte[] next) {
         try {
             current.successor(next);

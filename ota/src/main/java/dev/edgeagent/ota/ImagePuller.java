@@ -73,7 +73,7 @@ public final class ImagePuller {
         ImageRef pinned = ref.withDigest(fetched.digest());
         // The signature covers what the reference names (an index, for a multi-arch image), and is checked
         // before the config or any layer is fetched.
-        trust.check(pinned, fetched.digest());
+        java.util.Set<dev.edgeagent.security.sign.KeyId> signers = trust.check(pinned, fetched.digest());
         String mediaType = mediaTypeOf(fetched);
         if (MediaTypes.INDEXES.contains(mediaType)) {
             Digest chosen = choosePlatform(fetched, platform);
@@ -113,7 +113,7 @@ public final class ImagePuller {
             throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, "image config lists " + config.diffIds().size()
                     + " diff_ids for " + manifest.layers().size() + " layers");
         }
-        return new PulledImage(pinned, fetched.digest(), manifest, config);
+        return new PulledImage(pinned, fetched.digest(), manifest, config, signers);
     }
 
     /**

@@ -243,7 +243,7 @@ public final class Deployer {
             stopPrevious(previous.get(), events);
         }
         AppRecord record = AppRecord.deployed(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
-                order.restart(), request, clock.instant());
+                order.restart(), request, clock.instant()).signedBy(image.signers());
         try {
             state.put(record);
         } catch (IOException e) {

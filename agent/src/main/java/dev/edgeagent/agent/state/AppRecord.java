@@ -6,19 +6,23 @@ import dev.edgeagent.protocol.RestartMode;
 import dev.edgeagent.runtime.ContainerId;
 import dev.edgeagent.protocol.Digest;
 import dev.edgeagent.protocol.ImageRef;
+import dev.edgeagent.security.sign.KeyId;
 import dev.edgeagent.security.userns.IdRange;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One deployed app as the agent remembers it across restarts: which generation runs, from which image, under
- * which limits and restart policy, and how its container last ended.
+ * which limits and restart policy, how its container last ended, and which keys signed its image (checked at
+ * deploy; empty where images are not checked, or for records written before signers were recorded).
  */
 public record AppRecord(AppName name, ImageRef image, Digest manifestDigest, long generation, ContainerId container,
         IdRange ids, ResourceLimits limits, RestartMode restart, Digest request, AppPhase phase, Instant since, int restarts,
-        int consecutiveFailures, Optional<ExitRecord> lastExit) {
+        int consecutiveFailures, Optional<ExitRecord> lastExit, Set<KeyId> signers) {
     public AppRecord {
+        signers = Set.copyOf(signers);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(manifestDigest, "manifestDigest");
@@ -37,27 +41,33 @@ public record AppRecord(AppName name, ImageRef image, Digest manifestDigest, lon
     public static AppRecord deployed(AppName name, ImageRef image, Digest manifestDigest, long generation, ContainerId container,
             IdRange ids, ResourceLimits limits, RestartMode restart, Digest request, Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
-                0, 0, Optional.empty());
+                0, 0, Optional.empty(), Set.of());
     }
 
     public AppRecord withPhase(AppPhase newPhase, Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, newPhase, at, restarts,
-                consecutiveFailures, lastExit);
+                consecutiveFailures, lastExit, signers);
     }
 
     public AppRecord exited(ExitRecord exit, AppPhase newPhase, int consecutive) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, newPhase, exit.at(), restarts,
-                consecutive, Optional.of(exit));
+                consecutive, Optional.of(exit), signers);
     }
 
     /** Started again by an operator: running, with the failure count cleared. */
     public AppRecord operatorStarted(Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
-                restarts, 0, lastExit);
+                restarts, 0, lastExit, signers);
     }
 
     public AppRecord restarted(Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
-                restarts + 1, consecutiveFailures, lastExit);
+                restarts + 1, consecutiveFailures, lastExit, signers);
+    }
+
+    /** The same record, with the keys whose signatures let its image in. */
+    public AppRecord signedBy(Set<KeyId> keys) {
+        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, phase, since, restarts,
+                consecutiveFailures, lastExit, keys);
     }
 }

@@ -9,6 +9,7 @@ import dev.edgeagent.runtime.supervise.ExitStatus;
 import dev.edgeagent.protocol.Digest;
 import dev.edgeagent.protocol.ImageRef;
 import dev.edgeagent.security.fs.AtomicFiles;
+import dev.edgeagent.security.sign.KeyId;
 import dev.edgeagent.security.userns.IdRange;
 import dev.edgeagent.security.userns.IdRangeAllocator;
 import java.io.IOException;
@@ -111,6 +112,9 @@ public final class StateStore {
             m.put("restarts", r.restarts());
             m.put("consecutiveFailures", r.consecutiveFailures());
             r.lastExit().ifPresent(e -> m.put("lastExit", exitToJson(e)));
+            if (!r.signers().isEmpty()) {
+                m.put("signers", r.signers().stream().map(KeyId::value).sorted().toList());
+            }
             out.put(r.name().value(), m);
         }
         AtomicFiles.write(appsFile, Json.pretty(Map.of("version", 1, "apps", out)));
@@ -148,7 +152,9 @@ public final class StateStore {
                             Digest.parse((String) m.get("request")),
                             AppPhase.valueOf((String) m.get("phase")), Instant.parse((String) m.get("since")),
                             (int) numOr(m, "restarts", 0), (int) numOr(m, "consecutiveFailures", 0),
-                            Optional.ofNullable((Map<String, Object>) m.get("lastExit")).map(StateStore::exitFromJson)));
+                            Optional.ofNullable((Map<String, Object>) m.get("lastExit")).map(StateStore::exitFromJson),
+                            ((List<String>) m.getOrDefault("signers", List.of())).stream().map(KeyId::new)
+                                    .collect(java.util.stream.Collectors.toSet())));
                 }
             }
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
@@ -23,6 +24,7 @@ public final class TrustStore {
     private volatile TrustDocument current;
     private volatile byte[] currentBytes;
     private volatile byte[] currentPayload;
+    private volatile Consumer<TrustDocument> onAccepted = doc -> { };
 
     private TrustStore(Path file, TrustDocument current, byte[] bytes) throws IOException {
         this.file = file;
@@ -75,6 +77,11 @@ public final class TrustStore {
         return current;
     }
 
+    /** Told each newly accepted document, after it is stored and in force (re-checking what runs against it). */
+    public void onAccepted(Consumer<TrustDocument> listener) {
+        this.onAccepted = listener;
+    }
+
     /**
      * Replaces the document with a signed successor, or refuses it. The document in force arriving again (the
      * retained copy at every reconnect, or the same payload signed by other root keys) is no news and costs no
@@ -97,6 +104,11 @@ public final class TrustStore {
         current = next;
         currentBytes = envelope.clone();
         currentPayload = TrustDocument.envelope(envelope).payload();
+        try {
+            onAccepted.accept(next);
+        } catch (RuntimeException e) {
+            Logger.error(e, "op=trust checking what runs against trust document v{} failed", next.version());
+        }
         return Outcome.ACCEPTED;
     }
 }

@@ -75,8 +75,11 @@ class TrustStoreTest {
         byte[] cosigned = Envelope.parse(asProvisioned).cosignedBy(root2).toJson();
         assertEquals(TrustStore.Outcome.ALREADY_IN_FORCE, store.rotate(cosigned));
         assertArrayEquals(asProvisioned, Files.readAllBytes(dir.resolve("trust/trust.json")));
+        List<Long> told = new java.util.ArrayList<>();
+        store.onAccepted(d -> told.add(d.version()));
         assertEquals(TrustStore.Outcome.ACCEPTED, store.rotate(signed(doc(2, root, root2), root)));
         assertEquals(2, store.current().version());
+        assertEquals(List.of(2L), told, "only a newly accepted document is announced");
     }
 
     @Test

@@ -41,7 +41,7 @@ public final class CosignVerifier implements ImageTrust {
     }
 
     @Override
-    public void check(ImageRef ref, Digest manifest) throws OtaException {
+    public Set<KeyId> check(ImageRef ref, Digest manifest) throws OtaException {
         TrustDocument doc = trust.get();
         String repository = repositoryOf(ref);
         Optional<ImageRule> rule = doc.imageRule(repository);
@@ -58,6 +58,7 @@ public final class CosignVerifier implements ImageTrust {
             Set<KeyId> signers = CosignSignatures.verify(signatures, manifest, repository, rule.get(), doc.keys());
             Logger.info("image {}@{} signed by {} (rule {})", repository, manifest.shortHex(),
                     signers.stream().map(KeyId::shortForm).toList(), rule.get().scope());
+            return signers;
         } catch (TrustFailure e) {
             throw new OtaException(e.code(), e.getMessage());
         }

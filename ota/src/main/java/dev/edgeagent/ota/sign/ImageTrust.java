@@ -8,7 +8,11 @@ import dev.edgeagent.protocol.ImageRef;
 @FunctionalInterface
 public interface ImageTrust {
     /** Trusts every image: for lab agents that run with {@code allowUnsigned}. */
-    ImageTrust UNCHECKED = (ref, digest) -> { };
+    ImageTrust UNCHECKED = (ref, digest) -> java.util.Set.of();
 
-    void check(ImageRef ref, Digest manifest) throws OtaException;
+    /**
+     * The keys whose valid signatures let the image in (recorded with the app, so a later trust document that
+     * revokes them can be checked against what runs); empty when nothing was checked.
+     */
+    java.util.Set<dev.edgeagent.security.sign.KeyId> check(ImageRef ref, Digest manifest) throws OtaException;
 }

@@ -82,6 +82,7 @@ public record SignedOrder(String target, String command, Instant issuedAt, Insta
         if (!PAYLOAD_TYPE.equals(env.payloadType())) {
             throw new TrustFailure(ErrorCode.BAD_REQUEST, "envelope payloadType is '" + env.payloadType() + "', expected " + PAYLOAD_TYPE);
         }
+        trust.requireNotLapsed(now);
         Set<KeyId> signers = trust.verifyOperator(env, command + " order");
         SignedOrder s;
         try {

@@ -4,6 +4,7 @@ import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.wire.Fields;
 import dev.edgeagent.protocol.wire.Json;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,18 +18,68 @@ import java.util.TreeMap;
  * What a device trusts, TUF style: the root role (k of n keys) signs this document, which names the operator keys
  * that may sign orders and desired states, and per repository the keys that must have signed an image. A new
  * version replaces it only when signed by a threshold of the current root keys and of its own.
+ *
+ * <p>A document may expire ({@code expiresAt}): from then on the device reports it expired, and after a further
+ * {@link #EXPIRY_GRACE} (for devices that were offline for months) it refuses every signed order and desired
+ * state until a successor arrives. A successor signed by the root keys is admitted however long ago the document
+ * in force expired: the root keys are what a device falls back on. {@code revokedImages} says what the device does
+ * with a running app whose image signers no longer satisfy a newly accepted document.
  */
 public record TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
-        List<ImageRule> images) {
+        List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages) {
     public static final String PAYLOAD_TYPE = "application/vnd.edgeagent.trust.v1+json";
     /** The largest trust document envelope read; a real one with a dozen keys and rules is a few KiB. */
     public static final int MAX_BYTES = 256 * 1024;
+    /** How long after {@code expiresAt} a device still takes orders (while reporting the document expired). */
+    public static final Duration EXPIRY_GRACE = Duration.ofDays(90);
+
+    /** What the device does with a running app whose image a newly accepted document no longer trusts. */
+    public enum RevokedImages {
+        /** Keep it running; report {@code trust.revoked-image} and flag it in status. */
+        REPORT,
+        /** As REPORT, and stop it. */
+        STOP;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static RevokedImages fromWire(String s) throws Fields.WireException {
+            for (RevokedImages r : values()) {
+                if (r.wire().equals(s)) {
+                    return r;
+                }
+            }
+            throw new Fields.WireException("revokedImages must be \"report\" or \"stop\", got \"" + s + "\"");
+        }
+    }
+
+    /** Where a document stands at some instant. */
+    public enum Standing {
+        /** Not expired (or never expires). */
+        VALID,
+        /** Past {@code expiresAt}, within the grace: orders are still taken. */
+        EXPIRED,
+        /** Past {@code expiresAt} and the grace: orders are refused until a successor arrives. */
+        LAPSED
+    }
+
+    /** A document that never expires and only reports revoked images: what older documents and tools wrote. */
+    public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
+            List<ImageRule> images) {
+        this(version, issuedAt, keys, root, operators, images, Optional.empty(), RevokedImages.REPORT);
+    }
 
     public TrustDocument {
         keys = Map.copyOf(keys);
         images = List.copyOf(images);
+        java.util.Objects.requireNonNull(expiresAt, "expiresAt");
+        java.util.Objects.requireNonNull(revokedImages, "revokedImages");
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or more");
+        }
+        if (expiresAt.isPresent() && !expiresAt.get().isAfter(issuedAt)) {
+            throw new IllegalArgumentException("expiresAt must be after issuedAt");
         }
         for (Role r : roles(root, operators, images)) {
             for (KeyId k : r.keys()) {
@@ -43,6 +94,27 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         List<Role> out = new ArrayList<>(List.of(root, operators));
         images.forEach(i -> i.signers().ifPresent(out::add));
         return out;
+    }
+
+    /** A copy with another expiry and revoked-image policy. */
+    public TrustDocument with(Optional<Instant> expires, RevokedImages policy) {
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy);
+    }
+
+    public Standing standing(Instant now) {
+        if (expiresAt.isEmpty() || !now.isAfter(expiresAt.get())) {
+            return Standing.VALID;
+        }
+        return now.isAfter(expiresAt.get().plus(EXPIRY_GRACE)) ? Standing.LAPSED : Standing.EXPIRED;
+    }
+
+    /** Refuses when the document has lapsed (expired and past the grace): no signed order is taken then. */
+    public void requireNotLapsed(Instant now) throws TrustFailure {
+        if (standing(now) == Standing.LAPSED) {
+            throw new TrustFailure(ErrorCode.EXPIRED, "trust document v" + version + " expired at " + expiresAt.get()
+                    + " and its grace of " + EXPIRY_GRACE.toDays() + " days ended at " + expiresAt.get().plus(EXPIRY_GRACE)
+                    + " (device time " + now + "); no order is taken until a successor signed by its root keys arrives");
+        }
     }
 
     /** The rule for {@code repository} ({@code registry/path}); the most specific one wins, and none means refuse. */
@@ -126,6 +198,10 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", version);
         m.put("issuedAt", issuedAt.toString());
+        expiresAt.ifPresent(e -> m.put("expiresAt", e.toString()));
+        if (revokedImages != RevokedImages.REPORT) {
+            m.put("revokedImages", revokedImages.wire());
+        }
         Map<String, Object> k = new TreeMap<>();
         keys.forEach((id, key) -> k.put(id.value(), key.pem()));
         m.put("keys", k);
@@ -156,7 +232,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
     public static TrustDocument fromJson(byte[] json) throws IOException {
         try {
             Fields f = new Fields(Json.object(json), "");
-            f.refuseUnknown(List.of("version", "issuedAt", "keys", "root", "operators", "images"));
+            f.refuseUnknown(List.of("version", "issuedAt", "expiresAt", "revokedImages", "keys", "root", "operators", "images"));
             Map<KeyId, VerificationKey> keys = new LinkedHashMap<>();
             Fields keySection = f.optionalObject("keys").orElseThrow(() -> new Fields.WireException("'keys' is missing"));
             for (String id : keySection.keys()) {
@@ -177,7 +253,9 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
                     Instant.parse(f.requireString("issuedAt")), keys,
                     role(f.optionalObject("root").orElseThrow(() -> new Fields.WireException("'root' is missing"))),
                     role(f.optionalObject("operators").orElseThrow(() -> new Fields.WireException("'operators' is missing"))),
-                    rules);
+                    rules, f.optionalString("expiresAt").map(Instant::parse),
+                    f.optionalString("revokedImages").isPresent() ? RevokedImages.fromWire(f.optionalString("revokedImages").get())
+                            : RevokedImages.REPORT);
         } catch (Fields.WireException | KeyPem.KeyFormatException | RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -121,6 +121,38 @@ class TrustTest {
     }
 
     @Test
+    void anExpiredDocumentIsReportedThenRefusesOrdersAfterTheGraceButStillTakesASuccessor() throws Exception {
+        Instant expires = NOW.plus(Duration.ofDays(365));
+        TrustDocument v1 = doc(1, List.of(root1), 1, List.of(operator), List.of()).with(Optional.of(expires), TrustDocument.RevokedImages.STOP);
+        TrustDocument read = TrustDocument.selfSigned(signed(v1, root1));
+        assertEquals(Optional.of(expires), read.expiresAt());
+        assertEquals(TrustDocument.RevokedImages.STOP, read.revokedImages());
+
+        Instant inGrace = expires.plus(Duration.ofDays(30));
+        Instant lapsed = expires.plus(TrustDocument.EXPIRY_GRACE).plusSeconds(1);
+        assertEquals(TrustDocument.Standing.VALID, read.standing(expires));
+        assertEquals(TrustDocument.Standing.EXPIRED, read.standing(inGrace));
+        assertEquals(TrustDocument.Standing.LAPSED, read.standing(lapsed));
+        Set<String> targets = Set.of("gw-1");
+        SignedOrder.open(order("gw-1", "stop", inGrace, Duration.ofMinutes(10), 1).signWith(List.of(operator)).toJson(), "stop", targets, inGrace, read);
+        TrustFailure e = assertThrows(TrustFailure.class, () -> SignedOrder.open(order("gw-1", "stop", lapsed, Duration.ofMinutes(10), 2)
+                .signWith(List.of(operator)).toJson(), "stop", targets, lapsed, read));
+        assertEquals(ErrorCode.EXPIRED, e.code());
+        assertTrue(e.getMessage().contains("trust document v1 expired"), e.getMessage());
+
+        // years later, the root keys still hand the device a successor
+        TrustDocument v2 = doc(2, List.of(root1), 1, List.of(operator), List.of()).with(Optional.of(lapsed.plus(Duration.ofDays(365))),
+                TrustDocument.RevokedImages.REPORT);
+        TrustDocument next = read.successor(signed(v2, root1));
+        assertEquals(TrustDocument.Standing.VALID, next.standing(lapsed));
+        SignedOrder.open(order("gw-1", "stop", lapsed, Duration.ofMinutes(10), 3).signWith(List.of(operator)).toJson(), "stop", targets, lapsed, next);
+
+        assertThrows(IllegalArgumentException.class, () -> v1.with(Optional.of(NOW.minusSeconds(1)), TrustDocument.RevokedImages.REPORT));
+        assertThrows(java.io.IOException.class, () -> TrustDocument.fromJson(new String(v1.toJson(), StandardCharsets.UTF_8)
+                .replace("\"stop\"", "\"kill\"").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void imageSignaturesMustCoverThisDigestAndRepositoryWithTrustedKeys() throws Exception {
         TrustDocument trust = initial();
         String repo = "localhost:5000/demo/app";
