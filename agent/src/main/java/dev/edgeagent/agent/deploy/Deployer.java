@@ -49,6 +49,7 @@ import dev.edgeagent.security.seccomp.SeccompProfile;
 import dev.edgeagent.security.seccomp.SeccompProfileJson;
 import dev.edgeagent.protocol.wire.Fields;
 import dev.edgeagent.security.userns.IdRange;
+import dev.edgeagent.security.userns.SubordinateIds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -202,10 +203,22 @@ public final class Deployer {
         long generation = previous.map(p -> p.generation() + 1).orElse(1L);
         ContainerId container = new ContainerId(app.value() + "-" + generation);
         IdRange ids;
+        List<SubordinateIds> subordinate;
         try {
-            ids = state.idRange(app);
+            subordinate = SubordinateIds.readHost();
+        } catch (IOException e) {
+            throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not read the host's subuid/subgid entries: " + e.getMessage(), e);
+        }
+        try {
+            ids = state.idRange(app, subordinate.stream().map(SubordinateIds::range).toList());
         } catch (IOException e) {
             throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not record the id range of " + app + ": " + e.getMessage(), e);
+        }
+        Optional<SubordinateIds> clash = SubordinateIds.overlapping(ids, subordinate);
+        if (clash.isPresent()) {
+            // An entry added after the app got its range: whoever owns it could act as the app's root on the host.
+            throw new DeployFailure(ErrorCode.NOT_PERMITTED, "host ids " + ids.hostStart() + "-" + ids.hostEnd() + " of " + app
+                    + " overlap " + clash.get().describe() + "; remove or move that entry (edgeagent doctor lists every such entry)");
         }
         AppSpec spec = appSpec(image, container, app, ids, admission, filter, order);
         Path bundle = build(app, generation, image, spec, admission, network, progress, events);

@@ -2,7 +2,10 @@ package dev.edgeagent.agent.doctor;
 
 import dev.edgeagent.runtime.host.CgroupMode;
 import java.util.ArrayList;
+import dev.edgeagent.security.userns.IdRangeAllocator;
+import dev.edgeagent.security.userns.SubordinateIds;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Judges a host for running edgeagent: each problem with its fix. Pure. */
@@ -36,8 +39,8 @@ public final class Doctor {
             out.add(Finding.warn("cgroup layout", "hybrid (v1 controllers, v2 tree beside them): crun cannot run here, runc can",
                     "boot with systemd.unified_cgroup_hierarchy=1 for cgroup v2, or keep runc"));
         }
-        out.add(h.runcVersion().map(v -> Finding.ok("runc", v))
-                .orElse(Finding.warn("runc", "not installed", "apt-get install runc")));
+        out.add(h.runcVersion().map(v -> runc(v, h)).orElse(Finding.warn("runc", "not installed", "apt-get install runc")));
+        out.add(subordinateIds(h));
         out.add(h.crunVersion().map(v -> Finding.ok("crun", v))
                 .orElse(h.cgroupMode() == CgroupMode.HYBRID
                         ? Finding.ok("crun", "not installed (it could not run on this hybrid cgroup layout anyway)")
@@ -55,6 +58,45 @@ public final class Doctor {
                 : Finding.warn("free space", "only " + freeMiB + " MiB free under " + h.storageRoot(),
                         "free at least 1 GiB there, or point the agent's root at a larger filesystem"));
         return out;
+    }
+
+    /** Exposed to a known escape: a failure where runc runs the apps, a warning where crun does. */
+    static Finding runc(String versionLine, HostFacts h) {
+        Optional<RuncAdvisories.Version> version = RuncAdvisories.Version.find(versionLine);
+        if (version.isEmpty()) {
+            return Finding.warn("runc", "cannot tell the version from '" + versionLine + "', so not whether it has known escapes",
+                    "install runc 1.1.12 or later from the distribution (apt-get install runc)");
+        }
+        List<RuncAdvisories.Advisory> exposed = RuncAdvisories.exposures(version.get(), h.runcPackageFixes());
+        if (exposed.isEmpty()) {
+            List<String> backported = RuncAdvisories.KNOWN.stream().map(RuncAdvisories.Advisory::cve)
+                    .filter(h.runcPackageFixes()::contains).filter(cve -> RuncAdvisories.exposures(version.get(), Set.of()).stream()
+                            .anyMatch(a -> a.cve().equals(cve))).toList();
+            return Finding.ok("runc", versionLine + (backported.isEmpty() ? "" : " (its package carries the fix for "
+                    + String.join(", ", backported) + ")"));
+        }
+        String detail = versionLine + " is exposed to " + String.join("; ", exposed.stream()
+                .map(a -> a.cve() + " (" + a.summary() + ", fixed in " + a.fixedIn() + ")").toList());
+        String fix = "upgrade runc to " + exposed.get(exposed.size() - 1).fixedIn() + " or later, or to a distribution package"
+                + " whose changelog names the fix (Debian: apt-get update && apt-get install runc)";
+        boolean crunRuns = h.runtimeChoice().map(c -> c.startsWith("crun")).orElse(false);
+        return crunRuns ? Finding.warn("runc", detail + "; crun runs the apps here", fix) : Finding.fail("runc", detail, fix);
+    }
+
+    /** A subuid/subgid entry over an app's ids lets its owner act as that app's root on the host. */
+    static Finding subordinateIds(HostFacts h) {
+        List<String> clashes = new ArrayList<>();
+        for (var app : new java.util.TreeMap<>(h.appIdRanges()).entrySet()) {
+            SubordinateIds.overlapping(app.getValue(), h.subordinateIds()).ifPresent(e -> clashes.add(e.describe()
+                    + " overlaps the ids of app " + app.getKey() + " (" + app.getValue().hostStart() + "-" + app.getValue().hostEnd() + ")"));
+        }
+        if (!clashes.isEmpty()) {
+            return Finding.fail("subordinate ids", String.join("; ", clashes) + ": that user could act as the app's root on the host,"
+                    + " and the agent refuses to deploy the app", "remove or move the entry (usermod --del-subuids/--del-subgids), then deploy again");
+        }
+        long inAgentArea = h.subordinateIds().stream().filter(e -> e.range().hostEnd() >= IdRangeAllocator.FIRST_HOST_ID).count();
+        return Finding.ok("subordinate ids", inAgentArea == 0 ? "no /etc/subuid or /etc/subgid entry overlaps an app's ids"
+                : inAgentArea + " /etc/subuid or /etc/subgid entries lie where apps' ids are allocated; new apps' ranges skip them");
     }
 
     static Finding kernel(String release) {

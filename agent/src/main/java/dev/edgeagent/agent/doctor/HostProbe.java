@@ -42,7 +42,45 @@ public final class HostProbe {
                 read("/proc/sys/user/max_user_namespaces").map(Long::parseLong).orElse(-1L),
                 read("/proc/self/status").map(s -> s.contains("\nSeccomp:")).orElse(false), mode, controllers(mode),
                 version(RuntimeChoice.RUNC), version(RuntimeChoice.CRUN), choice, problem, storageRoot.toString(),
-                existing != null && Files.isWritable(existing), free, existing == null ? "/" : existing.toString());
+                existing != null && Files.isWritable(existing), free, existing == null ? "/" : existing.toString(),
+                packageFixes(RUNC_CHANGELOG), subordinateIds(), appIdRanges(storageRoot));
+    }
+
+    /** Debian's changelog of the runc package: backported security fixes are named there by CVE id. */
+    static final Path RUNC_CHANGELOG = Path.of("/usr/share/doc/runc/changelog.Debian.gz");
+    private static final java.util.regex.Pattern CVE = java.util.regex.Pattern.compile("CVE-\\d{4}-\\d{4,}");
+
+    static Set<String> packageFixes(Path gzippedChangelog) {
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(gzippedChangelog))) {
+            Set<String> out = new java.util.TreeSet<>();
+            CVE.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8)).results().forEach(m -> out.add(m.group()));
+            return out;
+        } catch (IOException e) {
+            return Set.of(); // not a Debian package, or no changelog: judged by its version alone
+        }
+    }
+
+    private static List<dev.edgeagent.security.userns.SubordinateIds> subordinateIds() {
+        try {
+            return dev.edgeagent.security.userns.SubordinateIds.readHost();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The ranges the agent gave its apps, read from its state when there is one. */
+    private static java.util.Map<String, dev.edgeagent.security.userns.IdRange> appIdRanges(Path storageRoot) {
+        Path state = storageRoot.resolve("state");
+        if (!Files.isDirectory(state)) {
+            return java.util.Map.of();
+        }
+        try {
+            java.util.Map<String, dev.edgeagent.security.userns.IdRange> out = new java.util.HashMap<>();
+            new dev.edgeagent.agent.state.StateStore(state).idRanges().forEach((app, range) -> out.put(app.value(), range));
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return java.util.Map.of();
+        }
     }
 
     private static boolean isRoot() {

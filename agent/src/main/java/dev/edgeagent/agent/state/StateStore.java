@@ -77,11 +77,16 @@ public final class StateStore {
 
     /** The app's id range, allocated and persisted on first use; an app keeps its range for good. */
     public synchronized IdRange idRange(AppName name) throws IOException {
+        return idRange(name, List.of());
+    }
+
+    /** As {@link #idRange(AppName)}; a new range also stays clear of {@code reserved} (the host's subuid/subgid entries). */
+    public synchronized IdRange idRange(AppName name, java.util.Collection<IdRange> reserved) throws IOException {
         IdRange existing = ranges.get(name);
         if (existing != null) {
             return existing;
         }
-        IdRange fresh = IdRangeAllocator.next(ranges.values());
+        IdRange fresh = IdRangeAllocator.next(ranges.values(), reserved);
         ranges.put(name, fresh);
         try {
             saveRanges();
@@ -90,6 +95,11 @@ public final class StateStore {
             throw e;
         }
         return fresh;
+    }
+
+    /** Every app's id range, removed apps' included: what the host's subuid/subgid entries must stay clear of. */
+    public synchronized Map<AppName, IdRange> idRanges() {
+        return Map.copyOf(ranges);
     }
 
     private void saveApps() throws IOException {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class DoctorTest {
     private static HostFacts healthy() {
         return new HostFacts("6.1.0-13-amd64", true, 15000, true, CgroupMode.UNIFIED, Set.of("cpu", "memory", "pids", "io"),
-                Optional.of("runc version 1.1.5"), Optional.of("crun version 1.8.1"), Optional.of("crun (auto)"), Optional.empty(),
+                Optional.of("runc version 1.1.12"), Optional.of("crun version 1.8.1"), Optional.of("runc (auto)"), Optional.empty(),
                 "/var/lib/edgeagent", true, 10L << 30);
     }
 
@@ -83,5 +83,66 @@ class DoctorTest {
         HostFacts unified = new HostFacts(h.kernelRelease(), true, 15000, true, CgroupMode.UNIFIED, h.cgroupControllers(), h.runcVersion(),
                 Optional.empty(), Optional.of("runc (auto)"), Optional.empty(), h.storageRoot(), true, 10L << 30);
         assertEquals("apt-get install crun", find(Doctor.evaluate(unified), "crun").fix());
+    }
+
+    private static HostFacts withRunc(String version, Set<String> packageFixes, String choice) {
+        HostFacts h = healthy();
+        return new HostFacts(h.kernelRelease(), true, h.maxUserNamespaces(), true, h.cgroupMode(), h.cgroupControllers(),
+                Optional.of(version), h.crunVersion(), Optional.of(choice), Optional.empty(), h.storageRoot(), true, h.storageFreeBytes(), h.storageRoot(),
+                packageFixes, List.of(), java.util.Map.of());
+    }
+
+    @Test
+    void runcVersionsKnownToLetAContainerEscapeAreNamed() {
+        Finding rc6 = find(Doctor.evaluate(withRunc("runc version 1.0.0-rc6", Set.of(), "runc (auto)")), "runc");
+        assertEquals(Finding.Level.FAIL, rc6.level());
+        assertTrue(rc6.detail().contains("CVE-2019-5736") && rc6.detail().contains("CVE-2024-21626"), rc6.detail());
+        assertTrue(rc6.fix().contains("1.1.12"), rc6.fix());
+        Finding rc92 = find(Doctor.evaluate(withRunc("runc version 1.0.0-rc92", Set.of(), "runc (auto)")), "runc");
+        assertEquals(Finding.Level.FAIL, rc92.level());
+        assertFalse(rc92.detail().contains("CVE-2019-5736"), "rc7 and later have that fix: " + rc92.detail());
+        Finding bookworm = find(Doctor.evaluate(withRunc("runc version 1.1.5+ds1", Set.of(), "runc (auto)")), "runc");
+        assertEquals(Finding.Level.FAIL, bookworm.level(), "1.1.5 without a backport is exposed");
+        assertTrue(bookworm.detail().contains("CVE-2024-21626"), bookworm.detail());
+        Finding patched = find(Doctor.evaluate(withRunc("runc version 1.1.5+ds1", Set.of("CVE-2024-21626", "CVE-2023-27561"),
+                "runc (auto)")), "runc");
+        assertEquals(Finding.Level.OK, patched.level(), patched.toString());
+        assertTrue(patched.detail().contains("carries the fix for CVE-2024-21626"), patched.detail());
+        assertEquals(Finding.Level.OK, find(Doctor.evaluate(withRunc("runc version 1.2.0", Set.of(), "runc (auto)")), "runc").level());
+        assertEquals(Finding.Level.WARN, find(Doctor.evaluate(withRunc("runc version 1.1.5", Set.of(), "crun (auto)")), "runc").level(),
+                "installed but not what runs the apps");
+        assertEquals(Finding.Level.WARN, find(Doctor.evaluate(withRunc("runc version ?", Set.of(), "runc (auto)")), "runc").level());
+        assertTrue(RuncAdvisories.Version.find("1.0.0-rc7").orElseThrow().compareTo(RuncAdvisories.Version.find("1.0.0").orElseThrow()) < 0);
+        assertTrue(RuncAdvisories.Version.find("1.0.0~rc6+dfsg1").orElseThrow().compareTo(RuncAdvisories.Version.find("1.0.0-rc10").orElseThrow()) < 0);
+    }
+
+    @Test
+    void theDebianChangelogNamesTheBackportedFixes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path changelog = dir.resolve("changelog.Debian.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(changelog))) {
+            out.write(("runc (1.1.5+ds1-1+deb12u1) bookworm-security; urgency=medium\n\n  * Fix CVE-2024-21626: leaked fds\n"
+                    + "    (Closes: #1062532)\n  * Also CVE-2023-25809\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertEquals(Set.of("CVE-2024-21626", "CVE-2023-25809"), HostProbe.packageFixes(changelog));
+        assertEquals(Set.of(), HostProbe.packageFixes(dir.resolve("absent.gz")));
+    }
+
+    @Test
+    void aSubuidEntryOverAnAppsIdsIsAFailureThatNamesBoth() {
+        HostFacts h = healthy();
+        var entries = dev.edgeagent.security.userns.SubordinateIds.parse("/etc/subuid", "alice:100000:65536\nmallory:1114200:10\n");
+        var ranges = java.util.Map.of("web", new dev.edgeagent.security.userns.IdRange(1114112, 65536),
+                "db", new dev.edgeagent.security.userns.IdRange(1048576, 65536));
+        HostFacts clash = new HostFacts(h.kernelRelease(), true, h.maxUserNamespaces(), true, h.cgroupMode(), h.cgroupControllers(),
+                h.runcVersion(), h.crunVersion(), h.runtimeChoice(), h.runtimeProblem(), h.storageRoot(), true, h.storageFreeBytes(), h.storageRoot(),
+                Set.of(), entries, ranges);
+        Finding f = find(Doctor.evaluate(clash), "subordinate ids");
+        assertEquals(Finding.Level.FAIL, f.level());
+        assertTrue(f.detail().contains("/etc/subuid entry mallory:1114200:10 overlaps the ids of app web"), f.detail());
+        assertFalse(f.detail().contains("alice"), f.detail());
+        HostFacts apart = new HostFacts(h.kernelRelease(), true, h.maxUserNamespaces(), true, h.cgroupMode(), h.cgroupControllers(),
+                h.runcVersion(), h.crunVersion(), h.runtimeChoice(), h.runtimeProblem(), h.storageRoot(), true, h.storageFreeBytes(), h.storageRoot(),
+                Set.of(), entries.subList(0, 1), ranges);
+        assertEquals(Finding.Level.OK, find(Doctor.evaluate(apart), "subordinate ids").level());
     }
 }

@@ -77,7 +77,7 @@ public final class RuncDriver implements ContainerRuntime {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("EDGEAGENT_LOG_PIPE", output.toString());
-            Process p = pb.start();
+            Process p = launch(pb);
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new RuntimeFailure(version + " create " + id + " did not finish in " + TIMEOUT_SECONDS + " s");
@@ -152,8 +152,8 @@ public final class RuncDriver implements ContainerRuntime {
         cmd.addAll(args);
         try {
             // Output is not read: a probe that prints without end must not hold the agent.
-            Process p = runtimeProcess(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = launch(runtimeProcess(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD));
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new RuntimeFailure("exec in " + id + " did not finish within " + timeout.toSeconds() + " s");
@@ -214,6 +214,15 @@ public final class RuncDriver implements ContainerRuntime {
         }
     }
 
+    /**
+     * The one way runc is started. Only fds 0-2 reach it: an fd of the agent's that runc inherited could end up in a
+     * container (CVE-2024-21626 was runc leaking its own). The JDK's launcher (jspawnhelper) closes every descriptor
+     * above 2 in the child before exec, whether or not it was opened close-on-exec; RuncDriverLaunchTest holds it to that.
+     */
+    static Process launch(ProcessBuilder pb) throws IOException {
+        return pb.start();
+    }
+
     private record Result(int exit, String output) {}
 
     /**
@@ -236,9 +245,8 @@ public final class RuncDriver implements ContainerRuntime {
 
     private static Result run(List<String> cmd) throws RuntimeFailure {
         try {
-            ProcessBuilder pb = runtimeProcess(cmd).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            Process p = pb.start();
+            Process p = launch(runtimeProcess(cmd).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
