@@ -49,9 +49,10 @@ import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
 
@@ -63,14 +64,20 @@ public final class Agent implements AutoCloseable {
     private static final long TICK_SECONDS = 5;
     private static final OperationId SUPERVISOR = new OperationId("supervisor");
 
-    private final ExecutorService operations = Executors.newSingleThreadExecutor(r -> new Thread(r, "operations"));
-    // Read-only orders (ping, list, logs, …) never wait behind a deploy.
-    private final ExecutorService queries = Executors.newSingleThreadExecutor(r -> new Thread(r, "queries"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "timer");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Orders that change things, one at a time, and the timed work (the supervision tick, the status beat, restart
+     * back-offs), which only queues them here: one thread for both. Delayed work is dropped at shutdown.
+     */
+    private final ScheduledThreadPoolExecutor operations = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "operations"));
+    private final ScheduledExecutorService timer = operations;
+    // Read-only orders (ping, list, logs, …) never wait behind a deploy; their thread goes away when there are none.
+    private final ThreadPoolExecutor queries = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            r -> new Thread(r, "queries"));
+
+    {
+        operations.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        queries.allowCoreThreadTimeOut(true);
+    }
     private ControlChannel channel;
     private LocalSocketServer local;
     private LogPump logPump;
@@ -229,7 +236,6 @@ public final class Agent implements AutoCloseable {
      */
     @Override
     public void close() {
-        timer.shutdownNow();
         queries.shutdown();
         operations.shutdown();
         if (local != null) {

@@ -1,7 +1,9 @@
 package dev.edgeagent.runtime.supervise;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import jnr.ffi.LibraryLoader;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -16,6 +18,9 @@ public final class ChildReaper {
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final int ECHILD = 10;
     private static final int EINTR = 4;
+    private static final int WNOHANG = 1;
+    /** How late an exit may be seen: the restart policy's delays are seconds, so this is well below them. */
+    static final long POLL_MILLIS = 200;
 
     /** The libc call jnr-posix does not wrap. */
     public interface LibC {
@@ -23,6 +28,8 @@ public final class ChildReaper {
     }
 
     private final POSIX posix;
+    private final Map<Long, CompletableFuture<Integer>> watched = new ConcurrentHashMap<>();
+    private Thread loop;
 
     private ChildReaper(POSIX posix) {
         this.posix = posix;
@@ -44,29 +51,67 @@ public final class ChildReaper {
     }
 
     /**
-     * Waits, on a thread of its own, for {@code pid} to end. Completes with the waitpid status word, or exceptionally
-     * when the process is not the agent's child (a container adopted after an agent restart).
+     * Completes with {@code pid}'s waitpid status word once it ends, or exceptionally when the process is not the
+     * agent's child (a container adopted after an agent restart). One thread polls every watched process with
+     * WNOHANG, so a device with many apps has no thread per container; it runs only while something is watched.
      */
     public CompletableFuture<Integer> watch(long pid, String name) {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            int[] status = new int[1];
-            while (true) {
-                int r = posix.waitpid(pid, status, 0);
-                if (r == pid) {
-                    exit.complete(status[0]);
-                    return;
+        if (!ended(pid, exit)) {
+            synchronized (this) {
+                watched.put(pid, exit);
+                if (loop == null) {
+                    loop = new Thread(this::pollUntilNoneLeft, "reaper");
+                    loop.setDaemon(true);
+                    loop.start();
                 }
-                int errno = posix.errno();
-                if (errno != EINTR) {
-                    exit.completeExceptionally(new IllegalStateException(errno == ECHILD
-                            ? "process " + pid + " is not the agent's child" : "waitpid(" + pid + ") failed: errno " + errno));
+            }
+        }
+        return exit;
+    }
+
+    private void pollUntilNoneLeft() {
+        while (true) {
+            synchronized (this) {
+                if (watched.isEmpty()) {
+                    loop = null;
                     return;
                 }
             }
-        }, "reap-" + name);
-        t.setDaemon(true);
-        t.start();
-        return exit;
+            watched.forEach((pid, exit) -> {
+                if (ended(pid, exit)) {
+                    watched.remove(pid);
+                }
+            });
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                synchronized (this) {
+                    loop = null;
+                }
+                return;
+            }
+        }
+    }
+
+    /** Reaps {@code pid} if it has ended, completing {@code exit}; false while it runs. */
+    private boolean ended(long pid, CompletableFuture<Integer> exit) {
+        int[] status = new int[1];
+        int r = posix.waitpid(pid, status, WNOHANG);
+        if (r == pid) {
+            exit.complete(status[0]);
+            return true;
+        }
+        if (r == 0) {
+            return false;
+        }
+        int errno = posix.errno();
+        if (errno == EINTR) {
+            return false;
+        }
+        exit.completeExceptionally(new IllegalStateException(errno == ECHILD
+                ? "process " + pid + " is not the agent's child" : "waitpid(" + pid + ") failed: errno " + errno));
+        return true;
     }
 }
