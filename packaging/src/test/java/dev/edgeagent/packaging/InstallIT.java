@@ -175,7 +175,7 @@ class InstallIT {
             agent = startLikeTheUnit(systemd, log);
             systemd.await("READY=1", 90);
             Sh.Result ps = Sh.run(List.of("/usr/bin/edgectl", "ps", "--local"), Map.of(), 60).ok("edgectl ps --local");
-            assertTrue(ps.out().contains("demo") && ps.out().contains("running"), ps.out());
+            assertTrue(ps.out().lines().anyMatch(l -> l.startsWith("demo ") && l.contains("RUNNING")), ps.out());
             stopAgent();
 
             // dpkg -r: the programs go; configuration, state and the running app stay.
