@@ -223,7 +223,11 @@ class TrustIT {
         f.startAgent();
         assertRefused("UNKNOWN_KEY", send("ping", signed("ping", "{\"id\":\"r-3\"}", OPERATOR), "r-3"));
         Map<String, Object> status = f.status("\"version\":2");
-        assertEquals(Map.of("mode", "signed", "version", 2), status.get("trust"));
+        Map<?, ?> trust = (Map<?, ?>) status.get("trust");
+        assertEquals("signed", trust.get("mode"), trust.toString());
+        assertEquals(2, ((Number) trust.get("version")).intValue(), trust.toString());
+        assertEquals(false, trust.get("expired"), trust.toString());
+        assertEquals(List.of(), trust.get("revokedImages"), trust.toString());
         assertFalse(Files.readString(f.config.root().resolve("trust/trust.json")).isEmpty());
     }
 
@@ -249,5 +253,43 @@ class TrustIT {
         assertEquals(1, ((Number) applied.get("version")).intValue(), applied.toString());
         assertTrue(f.containers().isEmpty());
         f.mqtt.publishRetained("edge/group/north/desired", "");
+    }
+
+    /** v{version}: NEW_OPERATOR orders; the registry's images must be signed by {@code builder}. */
+    static byte[] rotation(long version, SigningKey builder, TrustDocument.RevokedImages policy) {
+        Map<KeyId, VerificationKey> keys = new HashMap<>();
+        for (SigningKey k : List.of(ROOT, NEW_OPERATOR, builder)) {
+            keys.put(k.id(), k.publicKey());
+        }
+        TrustDocument d = new TrustDocument(version, Instant.now(), keys, new Role(Set.of(ROOT.id()), 1), new Role(Set.of(NEW_OPERATOR.id()), 1),
+                List.of(new ImageRule(f.registry.host() + "/*", Optional.of(new Role(Set.of(builder.id()), 1))), new ImageRule("*", Optional.empty())),
+                Optional.of(Instant.now().plus(Duration.ofDays(365))), policy);
+        return Envelope.sign(TrustDocument.PAYLOAD_TYPE, d.toJson(), List.of(ROOT)).toJson();
+    }
+
+    @Test
+    @Order(8)
+    void aRotationThatRevokesTheBuildKeyOfARunningImageIsReportedThenStopsItWhereThePolicySaysSo() throws Exception {
+        Map<String, Object> deployed = send("deploy", signed("deploy",
+                "{\"id\":\"d-kept\",\"app\":\"kept\",\"image\":\"" + signedImage + "\",\"restart\":\"no\"}", NEW_OPERATOR), "d-kept");
+        assertEquals(true, deployed.get("ok"), deployed.toString());
+
+        SigningKey newBuilder = SigningKey.generate(KeyKind.ED25519);
+        f.mqtt.publishRetained("edge/trusted/trust", new String(rotation(3, newBuilder, TrustDocument.RevokedImages.REPORT), StandardCharsets.UTF_8));
+        Map<String, Object> revoked = f.event("kept", "trust.revoked-image", 20);
+        assertEquals("report", revoked.get("action"), revoked.toString());
+        assertEquals(3, ((Number) revoked.get("version")).intValue(), revoked.toString());
+        assertTrue(((String) revoked.get("reason")).contains(BUILDER.id().shortForm()), revoked.toString());
+        Map<?, ?> trust = (Map<?, ?>) f.status("\"version\":3").get("trust");
+        assertEquals(List.of("kept"), trust.get("revokedImages"), trust.toString());
+        Map<String, Object> inspect = send("inspect", signed("inspect", "{\"id\":\"i-kept-1\",\"app\":\"kept\"}", NEW_OPERATOR), "i-kept-1");
+        assertEquals("RUNNING", ((Map<?, ?>) inspect.get("result")).get("phase"), inspect.toString());
+
+        f.mqtt.publishRetained("edge/trusted/trust", new String(rotation(4, newBuilder, TrustDocument.RevokedImages.STOP), StandardCharsets.UTF_8));
+        revoked = f.event("kept", "trust.revoked-image", 20);
+        assertEquals("stop", revoked.get("action"), revoked.toString());
+        inspect = send("inspect", signed("inspect", "{\"id\":\"i-kept-2\",\"app\":\"kept\"}", NEW_OPERATOR), "i-kept-2");
+        assertEquals("STOPPED", ((Map<?, ?>) inspect.get("result")).get("phase"), inspect.toString());
+        f.mqtt.publishRetained("edge/trusted/trust", "");
     }
 }
