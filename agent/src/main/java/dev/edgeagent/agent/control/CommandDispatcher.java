@@ -19,6 +19,7 @@ import dev.edgeagent.protocol.ErrorCode;
 import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.protocol.wire.AppOrderJson;
 import dev.edgeagent.protocol.wire.DeployOrderJson;
+import dev.edgeagent.protocol.wire.OrderPayload;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -104,6 +105,7 @@ public final class CommandDispatcher {
     private void dispatch(String name, byte[] wire, java.util.function.Consumer<byte[]> answer, OrderGate orderGate) {
         Answer replyTo = answer::accept;
         byte[] payload = wire;
+        Map<String, Object> fields = null; // the order as parsed by the gate: the one parse it gets
         try {
             if (tooLarge(name, wire, replyTo)) {
                 return;
@@ -130,14 +132,15 @@ public final class CommandDispatcher {
                 return;
             }
             payload = opened.order();
+            fields = opened.fields();
             if (DESIRED.equals(name)) {
-                reconciler.received(payload, opened.signed().map(v -> v.statement().issuedAt()),
+                reconciler.received(payload, opened.fields(), opened.signed().map(v -> v.statement().issuedAt()),
                         (type, details) -> event(new OperationId("desired"), "-", type, details));
                 channel.status(status.document());
                 return;
             }
             if (Commands.DEPLOY.equals(name)) {
-                Decoded<DeployOrder> d = DeployOrderJson.decode(payload, maxOrderBytes);
+                Decoded<DeployOrder> d = DeployOrderJson.decode(opened.fields());
                 if (d instanceof Decoded.Rejected<DeployOrder> r) {
                     reject(r.id(), replyTo, r.code(), r.message());
                 } else if (!replayed(d.id().orElseThrow(), replyTo) && sequenceAdmitted(opened, d.id().orElseThrow(), replyTo)) {
@@ -147,11 +150,11 @@ public final class CommandDispatcher {
                 return;
             }
             if (!Commands.FIELDS.containsKey(name)) {
-                reject(DeployOrderJson.peekId(payload, maxOrderBytes), replyTo, ErrorCode.UNKNOWN_COMMAND,
+                reject(OrderPayload.idOf(opened.fields()), replyTo, ErrorCode.UNKNOWN_COMMAND,
                         "unknown command '" + name + "' (this agent knows: " + String.join(", ", Commands.ALL) + ")");
                 return;
             }
-            Decoded<AppOrder> d = AppOrderJson.decode(name, payload, maxOrderBytes);
+            Decoded<AppOrder> d = AppOrderJson.decode(name, opened.fields());
             if (d instanceof Decoded.Rejected<AppOrder> r) {
                 reject(r.id(), replyTo, r.code(), r.message());
                 return;
@@ -166,7 +169,7 @@ public final class CommandDispatcher {
             }
         } catch (RuntimeException e) {
             Logger.error(e, "command {} failed unexpectedly", name);
-            Optional<OperationId> id = DeployOrderJson.peekId(payload, maxOrderBytes);
+            Optional<OperationId> id = fields != null ? OrderPayload.idOf(fields) : DeployOrderJson.peekId(payload, maxOrderBytes);
             replyTo.send(Messages.error(id, ErrorCode.INTERNAL, "internal error: " + e));
         }
     }
@@ -266,6 +269,9 @@ public final class CommandDispatcher {
         byte[] reply = Messages.reply(id, result);
         try {
             orders.record(id, reply);
+            if (sequences.isPresent()) {
+                sequences.get().finished(id); // after the reply is on record: a crash between the two re-answers it
+            }
         } catch (IOException e) {
             Logger.warn("op={} could not record the reply to {}: {}", id, command, e.getMessage());
         }

@@ -2,10 +2,8 @@ package dev.edgeagent.agent.control;
 
 import dev.edgeagent.agent.trust.TrustStore;
 import dev.edgeagent.protocol.ErrorCode;
-import dev.edgeagent.protocol.wire.Json;
 import dev.edgeagent.security.sign.SignedOrder;
 import dev.edgeagent.security.sign.TrustFailure;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
@@ -33,17 +31,12 @@ public final class SignedOrderGate implements OrderGate {
         String signedAs = CommandDispatcher.DESIRED.equals(command) ? DESIRED_COMMAND : command;
         SignedOrder.Verified v = SignedOrder.open(payload, maxBytes, signedAs, targets, clock.instant(), trust.current());
         if (DESIRED_COMMAND.equals(signedAs)) {
-            Object inner;
-            try {
-                inner = Json.object(v.statement().order()).get("target");
-            } catch (IOException e) {
-                inner = null;
-            }
+            Object inner = v.order().get("target");
             if (!v.statement().target().equals(inner)) {
                 throw new TrustFailure(ErrorCode.WRONG_TARGET, "desired state names target " + inner + " but is signed for "
                         + v.statement().target());
             }
         }
-        return new Opened(v.statement().order(), Optional.of(v));
+        return new Opened(v.statement().order(), v.order(), Optional.of(v));
     }
 }

@@ -78,7 +78,15 @@ public final class Reconciler {
      * for a signed one.
      */
     public void received(byte[] payload, Optional<Instant> issuedAt, Report report) {
-        Decoded<DesiredState> d = DesiredStateJson.decode(payload, maxBytes, targets);
+        received(payload, DesiredStateJson.decode(payload, maxBytes, targets), issuedAt, report);
+    }
+
+    /** As above, for a document the order gate has parsed already ({@code fields}): it is not parsed again. */
+    public void received(byte[] payload, Map<String, Object> fields, Optional<Instant> issuedAt, Report report) {
+        received(payload, DesiredStateJson.decode(fields, targets), issuedAt, report);
+    }
+
+    private void received(byte[] payload, Decoded<DesiredState> d, Optional<Instant> issuedAt, Report report) {
         if (d instanceof Decoded.Rejected<DesiredState> r) {
             Logger.warn("desired state refused: {} {}", r.code(), r.message());
             report.event("desired.refused", Map.of("code", r.code().name(), "message", r.message()));

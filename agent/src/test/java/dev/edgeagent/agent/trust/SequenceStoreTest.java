@@ -44,10 +44,26 @@ class SequenceStoreTest {
     void anOrderTheOrderLogForgotIsNotAdmittedAgain() throws Exception {
         SequenceStore store = new SequenceStore(dir);
         store.admit(Set.of(a), 5, new OperationId("op-5"));
+        store.finished(new OperationId("op-5"));
         // the order log (512 entries) no longer remembers op-5; the same order arriving again must not run
         TrustFailure e = assertThrows(TrustFailure.class, () -> store.admit(Set.of(a), 5, new OperationId("op-5")));
         assertEquals(ErrorCode.REPLAYED, e.code());
         assertTrue(e.getMessage().contains("already used 5"), e.getMessage());
         assertThrows(TrustFailure.class, () -> new SequenceStore(dir).admit(Set.of(a), 5, new OperationId("op-5")));
+    }
+
+    @Test
+    void anOrderACrashInterruptedIsAdmittedAgainUntilItFinishes() throws Exception {
+        SequenceStore store = new SequenceStore(dir);
+        store.admit(Set.of(a, b), 7, new OperationId("op-7"));
+        // the agent died before answering: the broker delivers op-7 again to a fresh agent, and it must run
+        SequenceStore restarted = new SequenceStore(dir);
+        restarted.admit(Set.of(a, b), 7, new OperationId("op-7"));
+        // but not under another id
+        assertEquals(ErrorCode.REPLAYED, assertThrows(TrustFailure.class,
+                () -> restarted.admit(Set.of(a, b), 7, new OperationId("other-7"))).code());
+        restarted.finished(new OperationId("op-7"));
+        assertEquals(ErrorCode.REPLAYED, assertThrows(TrustFailure.class,
+                () -> new SequenceStore(dir).admit(Set.of(a, b), 7, new OperationId("op-7"))).code());
     }
 }

@@ -28,15 +28,19 @@ public final class AppOrderJson {
     }
 
     public static Decoded<AppOrder> decode(String command, byte[] payload, int maxBytes) {
-        List<String> fields = Commands.FIELDS.get(command);
-        if (fields == null) {
-            return new Decoded.Rejected<>(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + command + "'", Optional.empty());
-        }
         Decoded<Map<String, Object>> read = OrderPayload.read(payload, maxBytes);
         if (read instanceof Decoded.Rejected<Map<String, Object>> r) {
             return new Decoded.Rejected<>(r.code(), r.message(), r.id());
         }
-        Map<String, Object> map = ((Decoded.Ok<Map<String, Object>>) read).value();
+        return decode(command, ((Decoded.Ok<Map<String, Object>>) read).value());
+    }
+
+    /** Decodes an order already parsed (and size-checked) by {@link OrderPayload#read} or inside a signed statement. */
+    public static Decoded<AppOrder> decode(String command, Map<String, Object> map) {
+        List<String> fields = Commands.FIELDS.get(command);
+        if (fields == null) {
+            return new Decoded.Rejected<>(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + command + "'", Optional.empty());
+        }
         Optional<OperationId> id = Optional.empty();
         try {
             Fields f = new Fields(map, "");

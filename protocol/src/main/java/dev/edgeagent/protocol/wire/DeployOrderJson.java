@@ -95,7 +95,11 @@ public final class DeployOrderJson {
         if (read instanceof Decoded.Rejected<Map<String, Object>> r) {
             return new Decoded.Rejected<>(r.code(), r.message(), r.id());
         }
-        Map<String, Object> map = ((Decoded.Ok<Map<String, Object>>) read).value();
+        return decode(((Decoded.Ok<Map<String, Object>>) read).value());
+    }
+
+    /** Decodes an order already parsed (and size-checked) by {@link OrderPayload#read} or inside a signed statement. */
+    public static Decoded<DeployOrder> decode(Map<String, Object> map) {
         Optional<OperationId> id = Optional.empty();
         try {
             Fields f = new Fields(map, "");

@@ -25,8 +25,18 @@ public final class DesiredStateJson {
             return new Decoded.Rejected<>(ErrorCode.PAYLOAD_TOO_LARGE, "desired state is " + payload.length
                     + " bytes; the limit is " + maxBytes, Optional.empty());
         }
+        Map<String, Object> root;
         try {
-            Map<String, Object> root = Json.object(payload);
+            root = Json.object(payload);
+        } catch (IOException e) {
+            return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "desired state is not a JSON object", Optional.empty());
+        }
+        return decode(root, targets);
+    }
+
+    /** Decodes a desired state already parsed (and size-checked), e.g. inside a signed statement. */
+    public static Decoded<DesiredState> decode(Map<String, Object> root, Set<String> targets) {
+        try {
             Fields f = new Fields(root, "");
             f.refuseUnknown(List.of("version", "target", "apps"));
             long version = f.optionalLong("version").orElseThrow(() -> new Fields.WireException("'version' is missing"));
@@ -40,15 +50,13 @@ public final class DesiredStateJson {
                 Map<String, Object> order = new LinkedHashMap<>(app.asMap());
                 Object name = order.get("app");
                 order.put("id", "desired-v" + version + "-" + name);
-                Decoded<DeployOrder> d = DeployOrderJson.decode(Json.compact(order), maxBytes);
+                Decoded<DeployOrder> d = DeployOrderJson.decode(order);
                 if (d instanceof Decoded.Rejected<DeployOrder> r) {
                     return new Decoded.Rejected<>(r.code(), "app " + name + ": " + r.message(), Optional.empty());
                 }
                 apps.add(((Decoded.Ok<DeployOrder>) d).value());
             }
             return new Decoded.Ok<>(new DesiredState(version, target, apps), Optional.empty());
-        } catch (IOException e) {
-            return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "desired state is not a JSON object", Optional.empty());
         } catch (Fields.WireException | IllegalArgumentException e) {
             return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "desired state: " + e.getMessage(), Optional.empty());
         }

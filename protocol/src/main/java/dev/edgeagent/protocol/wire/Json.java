@@ -11,7 +11,14 @@ public final class Json {
     private static final JSON COMPACT = JSON.std.without(JSON.Feature.PRETTY_PRINT_OUTPUT).with(JSON.Feature.WRITE_NULL_PROPERTIES);
     private static final JSON PRETTY = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).with(JSON.Feature.WRITE_NULL_PROPERTIES);
 
+    /** Documents parsed since start: how the one-parse-per-order rule is held (OnePassOrderTest). */
+    private static final java.util.concurrent.atomic.LongAdder PARSES = new java.util.concurrent.atomic.LongAdder();
+
     private Json() {}
+
+    public static long parses() {
+        return PARSES.sum();
+    }
 
     public static byte[] compact(Object value) {
         try {
@@ -31,6 +38,7 @@ public final class Json {
 
     /** Parses a JSON object; throws IOException with the parser's reason for anything else. */
     public static Map<String, Object> object(byte[] bytes) throws IOException {
+        PARSES.increment();
         Object any = JSON.std.anyFrom(bytes);
         if (!(any instanceof Map<?, ?> map)) {
             throw new IOException("expected a JSON object");

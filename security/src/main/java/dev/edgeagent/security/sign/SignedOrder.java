@@ -32,14 +32,18 @@ public record SignedOrder(String target, String command, Instant issuedAt, Insta
     }
 
     /**
-     * A verified order: the statement and every operator key whose signature on it is valid. The sequence number
-     * counts under each of them, so dropping or adding a signature cannot move it to a fresh counter.
+     * A verified order: the statement, every operator key whose signature on it is valid, and the order's fields as
+     * parsed with the statement (the order is not parsed again). The sequence number counts under each signer, so
+     * dropping or adding a signature cannot move it to a fresh counter.
      */
-    public record Verified(SignedOrder statement, Set<KeyId> signers) {
+    public record Verified(SignedOrder statement, Set<KeyId> signers, Map<String, Object> order) {
         public Verified {
             signers = Set.copyOf(signers);
+            order = java.util.Collections.unmodifiableMap(order);
         }
     }
+
+    private record Parsed(SignedOrder statement, Map<String, Object> order) {}
 
     public Envelope signWith(List<SigningKey> keys) {
         return Envelope.sign(PAYLOAD_TYPE, toJson(), keys);
@@ -84,12 +88,13 @@ public record SignedOrder(String target, String command, Instant issuedAt, Insta
         }
         trust.requireNotLapsed(now);
         Set<KeyId> signers = trust.verifyOperator(env, command + " order");
-        SignedOrder s;
+        Parsed parsed;
         try {
-            s = fromJson(env.payload());
+            parsed = parse(env.payload());
         } catch (IOException e) {
             throw new TrustFailure(ErrorCode.BAD_REQUEST, "signed order: " + e.getMessage());
         }
+        SignedOrder s = parsed.statement();
         if (!targets.contains(s.target)) {
             throw new TrustFailure(ErrorCode.WRONG_TARGET, "order is signed for " + s.target + ", not this device (it answers to "
                     + String.join(", ", new java.util.TreeSet<>(targets)) + ")");
@@ -103,18 +108,22 @@ public record SignedOrder(String target, String command, Instant issuedAt, Insta
         if (s.issuedAt.isAfter(now.plus(CLOCK_SKEW))) {
             throw new TrustFailure(ErrorCode.EXPIRED, "order is issued at " + s.issuedAt + ", in the future of the device's clock (" + now + ")");
         }
-        return new Verified(s, signers);
+        return new Verified(s, signers, parsed.order());
     }
 
     static SignedOrder fromJson(byte[] json) throws IOException {
+        return parse(json).statement();
+    }
+
+    private static Parsed parse(byte[] json) throws IOException {
         try {
             Fields f = new Fields(Json.object(json), "");
             f.refuseUnknown(List.of("target", "command", "issuedAt", "expiresAt", "sequence", "order"));
             Fields order = f.optionalObject("order").orElseThrow(() -> new Fields.WireException("'order' is missing"));
-            return new SignedOrder(f.requireString("target"), f.requireString("command"), Instant.parse(f.requireString("issuedAt")),
-                    Instant.parse(f.requireString("expiresAt")),
+            return new Parsed(new SignedOrder(f.requireString("target"), f.requireString("command"),
+                    Instant.parse(f.requireString("issuedAt")), Instant.parse(f.requireString("expiresAt")),
                     f.optionalLong("sequence").orElseThrow(() -> new Fields.WireException("'sequence' is missing")),
-                    Json.compact(order.asMap()));
+                    Json.compact(order.asMap())), order.asMap());
         } catch (Fields.WireException | RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }
