@@ -22,7 +22,7 @@ class RuncDriverLaunchTest {
     void onlyStdioReachesTheChildEvenWhenTheAgentHoldsAnInheritableFd() throws Exception {
         Path held = Files.writeString(dir.resolve("held-open"), "x").toRealPath();
         try (FileInputStream extra = new FileInputStream(held.toFile())) {
-            String fd = fds(Path.of("/proc/self/fd")).stream().filter(n -> isOpenOn(n, held.toString())).findFirst().orElseThrow();
+            String fd = fds(Path.of("/proc/self/fd")).stream().filter(n -> isOpenOn(Path.of("/proc/self/fd"), n, held.toString())).findFirst().orElseThrow();
             long flags = Long.parseLong(Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd)).stream()
                     .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow().substring(6).strip(), 8);
             assertEquals(0, flags & 02000000, "the test's fd " + fd + " is not close-on-exec, so only the launch can keep it out");
@@ -31,7 +31,18 @@ class RuncDriverLaunchTest {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD));
             try {
-                assertEquals(Set.of("0", "1", "2"), fds(Path.of("/proc/" + child.pid() + "/fd")));
+                // sleep opens and closes a file or two while it starts (locale data): wait for it to settle; an
+                // inherited fd never goes away, and must never be the one the agent holds
+                Path childFds = Path.of("/proc/" + child.pid() + "/fd");
+                Set<String> seen = fds(childFds);
+                for (int i = 0; i < 50 && !seen.equals(Set.of("0", "1", "2")); i++) {
+                    for (String n : seen) {
+                        assertTrue(!isOpenOn(childFds, n, held.toString()), "the child inherited the agent's fd " + n);
+                    }
+                    Thread.sleep(100);
+                    seen = fds(childFds);
+                }
+                assertEquals(Set.of("0", "1", "2"), seen);
             } finally {
                 child.destroyForcibly();
                 assertTrue(child.waitFor(10, TimeUnit.SECONDS));
@@ -53,9 +64,9 @@ class RuncDriverLaunchTest {
         }
     }
 
-    private static boolean isOpenOn(String fd, String path) {
+    private static boolean isOpenOn(Path fds, String fd, String path) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals(path);
+            return Files.readSymbolicLink(fds.resolve(fd)).toString().equals(path);
         } catch (Exception gone) {
             return false;
         }
