@@ -345,8 +345,18 @@ class ContainerIsolationIT {
         String image = TestImages.push(f, "steady", List.of("/bin/sh", "-c", "echo steady: up; sleep 600"), null);
         assertEquals(true, f.deploy("op-steady", "steady", image, ",\"restart\":\"no\"").get("ok"));
         long pid = f.pidOf("steady-1");
+        long appRoot = hostRootOf("steady");
         f.stopAgent();
+        // The layout an older agent left: the app's folder and its config.json owned by the app's root.
+        Path appDir = f.config.root().resolve("apps/steady");
+        for (Path p : List.of(appDir, appDir.resolve("1/config.json"))) {
+            Files.setAttribute(p, "unix:uid", (int) appRoot, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", (int) appRoot, LinkOption.NOFOLLOW_LINKS);
+        }
+        Files.setPosixFilePermissions(appDir, PosixFilePermissions.fromString("rwx------"));
         f.startAgent();
+        assertOwned(appDir, 0, appRoot, "rwx--x---");
+        assertOwned(appDir.resolve("1/config.json"), 0, 0, "rw-------");
         Map<String, Object> status = f.status("\"steady\"");
         @SuppressWarnings("unchecked")
         Map<String, Object> steady = (Map<String, Object>) ((Map<String, Object>) status.get("apps")).get("steady");

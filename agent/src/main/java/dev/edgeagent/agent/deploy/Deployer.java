@@ -108,6 +108,7 @@ public final class Deployer {
      * (the record still names the old one).
      */
     public void removeOrphans() throws IOException {
+        secureAppFolders();
         java.util.Set<ContainerId> wanted = new java.util.HashSet<>();
         java.util.Map<AppName, Long> generations = new java.util.HashMap<>();
         for (AppRecord a : state.apps()) {
@@ -156,6 +157,36 @@ public final class Deployer {
      * Deploys an order. A bug surfaces as an INTERNAL failure of this one deploy, after the same clean-up as any
      * other failure, so a desired-state apply goes on with its next app rather than stopping halfway.
      */
+    /**
+     * At start: an app folder an older agent left owned by the app's root becomes root's again, with its running
+     * generation and config.json, before anything reads them. A symlink in their place is left alone and logged;
+     * the next deploy of that app refuses it.
+     */
+    private void secureAppFolders() {
+        for (AppRecord a : state.apps()) {
+            Path appDir = paths.app(a.name());
+            Path generation = paths.generation(a.name(), a.generation());
+            long group = a.ids().toHost(0);
+            try {
+                if (!Files.exists(appDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                StorageRoot.prepareAppFolder(appDir, group);
+                StorageRoot.refuseSymlink(generation);
+                if (Files.isDirectory(generation, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    StorageRoot.passableBy(generation, group);
+                    Path config = generation.resolve("config.json");
+                    StorageRoot.refuseSymlink(config);
+                    Files.setAttribute(config, "unix:uid", 0, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(config, "unix:gid", 0, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+                }
+            } catch (IOException e) {
+                Logger.error("app={} its folder is not safe to use: {}", a.name(), e.getMessage());
+            }
+        }
+    }
+
     public AppRecord deploy(DeployOrder order, DeployEvents events) throws DeployFailure {
         try {
             return deployChecked(order, events);
