@@ -41,7 +41,9 @@ public class StartBench {
         IdRange ids = new IdRange(15 * 65536, 65536);
         AppSpec spec = new AppSpec("bench", "bench", List.of("/bin/true"), List.of("PATH=/bin"), "/", 0, 0, ids,
                 new ResourceLimits(64L << 20, 64, 1000), DefaultSeccompProfile.forArch("amd64"));
-        Files.write(bundle.resolve("config.json"), Json.pretty(HardenedSpec.build(spec).root()));
+        // A cgroup of this run's own: another agent on the host may be using /edgeagent/bench (its device id).
+        String cgroupParent = HardenedSpec.CGROUP_PARENT + "/start-bench-" + ProcessHandle.current().pid();
+        Files.write(bundle.resolve("config.json"), Json.pretty(HardenedSpec.build(spec, cgroupParent).root()));
         Path runc = Path.of("/usr/sbin/runc");
         RuncDriver driver = RuncDriver.open(runc, work.resolve("agent-state"));
         boolean withPodman = args.length < 5 || !args[4].equals("no-podman");
@@ -78,7 +80,7 @@ public class StartBench {
                     "--runtime", "/usr/sbin/runc", "run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", image, "/bin/true");
             long podman = (System.nanoTime() - t2) / 1_000_000;
             ContainerId bid = new ContainerId("bench-br-" + r);
-            OciSpec bridged = HardenedSpec.build(spec);
+            OciSpec bridged = HardenedSpec.build(spec, cgroupParent);
             bridged.root().put("root", Map.of("path", bundle.resolve("rootfs").toString(), "readonly", true));
             BridgeSpec.apply(bridged, networks.netns(bid.value()), networks.hosts(bid.value()));
             Files.write(bridgeBundle.resolve("config.json"), Json.pretty(bridged.root()));
