@@ -4,6 +4,12 @@ import dev.edgeagent.runtime.ContainerId;
 import dev.edgeagent.runtime.runc.RuncDriver;
 import dev.edgeagent.runtime.spec.AppSpec;
 import dev.edgeagent.runtime.spec.HardenedSpec;
+import dev.edgeagent.runtime.spec.OciSpec;
+import dev.edgeagent.runtime.network.AppNetworks;
+import dev.edgeagent.runtime.network.BridgeSpec;
+import dev.edgeagent.runtime.network.CniPlugins;
+import dev.edgeagent.runtime.network.NetworkPlan;
+import dev.edgeagent.profiles.NetworkGrant;
 import dev.edgeagent.runtime.supervise.ChildReaper;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import dev.edgeagent.security.userns.IdRange;
@@ -21,6 +27,9 @@ import java.util.Map;
  *                        (which the supervisor does after an exit, off any start path) is timed apart
  *   runc run           — the same bundle and hardened config.json, one runc invocation
  *   podman run --rm    — the same image from podman's store, network none
+ *   agent, bridge      — as the agent path, with a bridge network wired first (AppNetworks.attach: netns, loopback +
+ *                        bridge/host-local through the CNI plugins, egress rules, hosts file); detach timed apart
+ *   podman --network bridge — podman's own bridge network, where podman is installed
  * Run by bench/start-bench: java -cp agent/target/edgeagent.jar bench/StartBench.java BUNDLE IMAGE WORKDIR RUNS
  */
 public class StartBench {
@@ -32,15 +41,24 @@ public class StartBench {
         IdRange ids = new IdRange(15 * 65536, 65536);
         AppSpec spec = new AppSpec("bench", "bench", List.of("/bin/true"), List.of("PATH=/bin"), "/", 0, 0, ids,
                 new ResourceLimits(64L << 20, 64, 1000), DefaultSeccompProfile.forArch("amd64"));
-        Files.write(bundle.resolve("config.json"), Json.pretty(HardenedSpec.build(spec).root()));
+        // A cgroup of this run's own: another agent on the host may be using /edgeagent/bench (its device id).
+        String cgroupParent = HardenedSpec.CGROUP_PARENT + "/start-bench-" + ProcessHandle.current().pid();
+        Files.write(bundle.resolve("config.json"), Json.pretty(HardenedSpec.build(spec, cgroupParent).root()));
         Path runc = Path.of("/usr/sbin/runc");
         RuncDriver driver = RuncDriver.open(runc, work.resolve("agent-state"));
+        boolean withPodman = args.length < 5 || !args[4].equals("no-podman");
         ChildReaper reaper = ChildReaper.install().orElseThrow(() -> new IllegalStateException("cannot become a subreaper"));
         Map<String, List<Long>> times = new LinkedHashMap<>();
         times.put("agent (warm JVM): create+start+reap", new ArrayList<>());
         times.put("agent (warm JVM): ... + delete", new ArrayList<>());
         times.put("runc run (same bundle)", new ArrayList<>());
         times.put("podman run --rm", new ArrayList<>());
+        Path bridgeBundle = Files.createDirectories(work.resolve("bridge-bundle"));
+        AppNetworks networks = new AppNetworks(work.toString(), work.resolve("net"), new CniPlugins(CniPlugins.DEBIAN_PATH),
+                NetworkGrant.DEFAULT_POOL);
+        times.put("agent, bridge: attach+create+start+reap", new ArrayList<>());
+        times.put("agent, bridge: detach (after delete)", new ArrayList<>());
+        times.put("podman run --rm --network bridge", new ArrayList<>());
         for (int r = 0; r <= runs; r++) {
             long t0 = System.nanoTime();
             ContainerId id = new ContainerId("bench-agent-" + r);
@@ -58,18 +76,52 @@ public class StartBench {
             run(runc.toString(), "--root", work.resolve("runc-state").toString(), "run", "--bundle", bundle.toString(), "bench-runc-" + r);
             long runcRun = (System.nanoTime() - t1) / 1_000_000;
             long t2 = System.nanoTime();
-            run("podman", "--root", work.resolve("podman/root").toString(), "--runroot", work.resolve("podman/run").toString(),
+            if (withPodman) run("podman", "--root", work.resolve("podman/root").toString(), "--runroot", work.resolve("podman/run").toString(),
                     "--runtime", "/usr/sbin/runc", "run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", image, "/bin/true");
             long podman = (System.nanoTime() - t2) / 1_000_000;
+            ContainerId bid = new ContainerId("bench-br-" + r);
+            OciSpec bridged = HardenedSpec.build(spec, cgroupParent);
+            bridged.root().put("root", Map.of("path", bundle.resolve("rootfs").toString(), "readonly", true));
+            BridgeSpec.apply(bridged, networks.netns(bid.value()), networks.hosts(bid.value()));
+            Files.write(bridgeBundle.resolve("config.json"), Json.pretty(bridged.root()));
+            long tb = System.nanoTime();
+            networks.attach(bid.value(), new NetworkPlan("bench", List.of("bench"), List.of(), List.of()));
+            long bpid = driver.create(bid, bridgeBundle, work.resolve("agent.log"));
+            var bexit = reaper.watch(bpid, bid.value());
+            driver.start(bid);
+            if (bexit.get() != 0) {
+                throw new IllegalStateException("bridge run exited with status " + bexit.get());
+            }
+            long bridgeRun = (System.nanoTime() - tb) / 1_000_000;
+            driver.delete(bid, true);
+            long td = System.nanoTime();
+            networks.detach(bid.value()); // the last app of network "bench": its bridge goes too, and comes back next run
+            long detach = (System.nanoTime() - td) / 1_000_000;
+            long podmanBridge = -1;
+            if (withPodman) {
+                long t3 = System.nanoTime();
+                run("podman", "--root", work.resolve("podman/root").toString(), "--runroot", work.resolve("podman/run").toString(),
+                        "--runtime", "/usr/sbin/runc", "run", "--rm", "--network", "bridge", "--ulimit", "nofile=1024:1024", "--ulimit",
+                        "nproc=4096:4096", image, "/bin/true");
+                podmanBridge = (System.nanoTime() - t3) / 1_000_000;
+            }
             if (r == 0) {
                 continue; // warm-up
+            }
+            times.get("agent, bridge: attach+create+start+reap").add(bridgeRun);
+            times.get("agent, bridge: detach (after delete)").add(detach);
+            if (podmanBridge >= 0) {
+                times.get("podman run --rm --network bridge").add(podmanBridge);
             }
             times.get("agent (warm JVM): create+start+reap").add(agentRun);
             times.get("agent (warm JVM): ... + delete").add(agent);
             times.get("runc run (same bundle)").add(runcRun);
-            times.get("podman run --rm").add(podman);
+            if (withPodman) {
+                times.get("podman run --rm").add(podman);
+            }
         }
         Map<String, Long> m = new LinkedHashMap<>();
+        times.values().removeIf(List::isEmpty);
         times.forEach((k, v) -> {
             List<Long> s = new ArrayList<>(v);
             s.sort(null);
@@ -79,10 +131,15 @@ public class StartBench {
         long agentRun = m.get("agent (warm JVM): create+start+reap");
         long agent = m.get("agent (warm JVM): ... + delete");
         long runcRun = m.get("runc run (same bundle)");
-        long podman = m.get("podman run --rm");
+        long podman = m.getOrDefault("podman run --rm", -1L);
         System.out.printf("without delete: agent - runc run %+d ms (goal <= +20 ms), agent / podman %.2f (goal <= 0.30)%n",
                 agentRun - runcRun, (double) agentRun / podman);
         System.out.printf("with delete:    agent - runc run %+d ms, agent / podman %.2f%n", agent - runcRun, (double) agent / podman);
+        long bridge = m.get("agent, bridge: attach+create+start+reap");
+        System.out.printf("bridge:         agent bridge - agent none %+d ms (goal <= +30 ms)%s%n", bridge - agentRun,
+                m.containsKey("podman run --rm --network bridge")
+                        ? String.format(", agent bridge / podman bridge %.2f (goal < 1)", (double) bridge / m.get("podman run --rm --network bridge"))
+                        : ", podman bridge not measured (podman missing or its bridge network failed)");
     }
 
     static void run(String... cmd) throws Exception {
