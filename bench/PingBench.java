@@ -1,4 +1,9 @@
+import dev.edgeagent.security.sign.KeyPem;
+import dev.edgeagent.security.sign.SignedOrder;
+import dev.edgeagent.security.sign.SigningKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,9 +21,10 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
- * ping round trips (publish the order → reply on the response topic) against a running agent on loopback, then a
+ * ping round trips (publish the order, signed with the operator key as edgectl signs it → reply on the response topic) against a running agent on loopback, then a
  * burst of read-only orders published at once, counting the replies.
- * Run by bench/ping-bench: java -cp edgectl/target/edgectl.jar bench/PingBench.java BROKER DEVICE PINGS BURST
+ * Run by bench/ping-bench: java -cp edgectl/target/edgectl.jar bench/PingBench.java BROKER DEVICE PINGS BURST OPERATOR_KEY
+ * (its password in $EDGE_KEY_PASSWORD)
  */
 public class PingBench {
     public static void main(String[] args) throws Exception {
@@ -26,6 +32,14 @@ public class PingBench {
         String device = args[1];
         int pings = Integer.parseInt(args[2]);
         int burst = Integer.parseInt(args[3]);
+        SigningKey operator = KeyPem.readPrivate(java.nio.file.Files.readString(java.nio.file.Path.of(args[4])),
+                System.getenv("EDGE_KEY_PASSWORD").toCharArray());
+        long[] sequence = {ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now())};
+        java.util.function.BiFunction<String, String, byte[]> signed = (command, id) -> {
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            byte[] order = ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+            return new SignedOrder(device, command, now, now.plusSeconds(600), ++sequence[0], order).signWith(List.of(operator)).toJson();
+        };
         LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
         Set<String> answered = ConcurrentHashMap.newKeySet();
         MqttClient client = new MqttClient(broker, "ping-bench", new MemoryPersistence());
@@ -56,7 +70,7 @@ public class PingBench {
         for (int i = 0; i < pings + 20; i++) {
             String id = "rtt-" + i;
             long t = System.nanoTime();
-            client.publish(topic, new MqttMessage(("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8), 1, false, props));
+            client.publish(topic, new MqttMessage(signed.apply("ping", id), 1, false, props));
             String got;
             do {
                 got = replies.poll(5, TimeUnit.SECONDS);
@@ -76,7 +90,7 @@ public class PingBench {
         for (int i = 0; i < burst; i++) {
             String command = i % 2 == 0 ? "ping" : "list";
             client.publish("edge/" + device + "/cmd/" + command,
-                    new MqttMessage(("{\"id\":\"burst-" + i + "\"}").getBytes(StandardCharsets.UTF_8), 1, false, props));
+                    new MqttMessage(signed.apply(command, "burst-" + i), 1, false, props));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && answered.stream().filter(s -> s.startsWith("burst-")).count() < burst) {
