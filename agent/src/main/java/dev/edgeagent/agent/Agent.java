@@ -70,6 +70,11 @@ public final class Agent implements AutoCloseable {
      */
     private final ScheduledThreadPoolExecutor operations = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "operations"));
     private final ScheduledExecutorService timer = operations;
+
+    {
+        // A restart back-off due in minutes must not outlive a stop: a stop cancels what is only scheduled.
+        operations.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
     // Read-only orders (ping, list, logs, …) never wait behind a deploy; their thread goes away when there are none.
     private final ThreadPoolExecutor queries = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             r -> new Thread(r, "queries"));

@@ -129,6 +129,8 @@ class ShutdownIT {
             assertEquals("pong", f.command("ping", "{\"id\":\"op-in-process\"}", "op-in-process").get("message"));
             assertEquals(InputLimits.forOrders(f.config.maxOrderBytes()).maxPacketBytes(), maximumPacketSize(proxy.firstBytesFromClient()),
                     "the agent's CONNECT tells the broker the largest packet it takes");
+            assertEquals(10, connectProperty(proxy.firstBytesFromClient(), 0x21),
+                    "and how many orders it takes in flight, so a burst waits at the broker, not on the agent's heap");
 
             proxy.freeze();
             long t0 = System.nanoTime();
@@ -143,6 +145,11 @@ class ShutdownIT {
 
     /** The Maximum Packet Size property (0x27) of an MQTT 5 CONNECT packet, or -1 when it has none. */
     static long maximumPacketSize(byte[] connect) {
+        return connectProperty(connect, 0x27);
+    }
+
+    /** A numeric property of an MQTT 5 CONNECT packet, or -1 when it has none. */
+    static long connectProperty(byte[] connect, int wanted) {
         ByteBuffer b = ByteBuffer.wrap(connect);
         assertEquals(0x10, b.get() & 0xF0, "a CONNECT packet");
         varint(b); // remaining length
@@ -154,11 +161,14 @@ class ShutdownIT {
         end += b.position();
         while (b.position() < end) {
             int id = b.get() & 0xFF;
+            if (id == wanted && (id == 0x27 || id == 0x11)) {
+                return b.getInt() & 0xFFFFFFFFL;
+            }
+            if (id == wanted && (id == 0x21 || id == 0x22)) {
+                return b.getShort() & 0xFFFF;
+            }
             switch (id) {
-                case 0x27 -> {
-                    return b.getInt() & 0xFFFFFFFFL;
-                }
-                case 0x11 -> b.getInt(); // session expiry
+                case 0x27, 0x11 -> b.getInt(); // maximum packet size, session expiry
                 case 0x21, 0x22 -> b.getShort(); // receive maximum, topic alias maximum
                 case 0x17, 0x19 -> b.get(); // request problem / response information
                 case 0x15, 0x16 -> skipString(b); // authentication method / data

@@ -39,6 +39,8 @@ public final class MqttControlChannel implements ControlChannel {
      * broker (one that neither answers nor resets) must not hold an operation up until the keep-alive notices.
      */
     static final long PUBLISH_WAIT_MILLIS = 10_000;
+    /** Orders in flight from the broker at once: at most this many packets of the maximum size are on the heap. */
+    static final int RECEIVE_MAXIMUM = 10;
 
     private final String brokerUri;
     private final Topics topics;
@@ -99,6 +101,9 @@ public final class MqttControlChannel implements ControlChannel {
         options.setAutomaticReconnectDelay(1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(5), 60);
         options.setKeepAliveInterval(30);
         options.setMaximumPacketSize(maxPacketBytes);
+        // Orders are acknowledged once carried out; the broker holds the rest of a burst until these are. Without a
+        // cap it sends every queued one at once, and a burst of large payloads fills the agent's heap (issue 12).
+        options.setReceiveMaximum(RECEIVE_MAXIMUM);
         if (brokerUri.startsWith("ssl://")) {
             SSLSocketFactory factory = tls.map(SSLContext::getSocketFactory).orElse((SSLSocketFactory) SSLSocketFactory.getDefault());
             options.setSocketFactory(new NoDelaySslSocketFactory(factory));

@@ -33,7 +33,8 @@ public final class BridgeSpec {
             if ("/sys".equals(m.get("destination"))) {
                 m.put("type", "bind");
                 m.put("source", "/sys");
-                m.put("options", List.of("rbind", "nosuid", "noexec", "nodev", "ro"));
+                // recursively read-only, as for host-network apps: a plain "ro" leaves the host's sub-mounts writable
+                m.put("options", List.of("rbind", "nosuid", "noexec", "nodev", "ro", "rro"));
             }
         }
         Map<String, Object> etcHosts = new LinkedHashMap<>();
