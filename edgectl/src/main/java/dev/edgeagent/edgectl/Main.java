@@ -129,8 +129,8 @@ public final class Main {
                 default -> throw new Args.UsageError("unknown command '" + argv[0] + "'");
             };
         } catch (Args.UsageError | IllegalArgumentException e) {
-            err.println("edgectl: " + e.getMessage());
-            err.print(HELP);
+            // the one line that matters; the whole usage only when asked for (--help)
+            err.println("edgectl: " + e.getMessage() + " (edgectl --help shows the usage)");
             return USAGE;
         } catch (MqttException e) {
             err.println("edgectl: cannot talk to the broker: " + e.getMessage());

@@ -35,6 +35,7 @@ class EdgectlTest {
         assertEquals(2, run("frobnicate"));
         assertEquals(2, run("stop", "--device", "d1", "--app", "demo", "--colour", "red"));
         assertTrue(err.toString().contains("unknown option '--colour'"));
+        assertEquals(4, err.toString().lines().count(), "one line per usage error (4 runs), not the usage block: " + err);
     }
 
     @Test
