@@ -62,9 +62,9 @@ public class FootprintBench {
         o.setReceiveMaximum(2000);
         o.setSocketFactory(PemTls.context(ca, Optional.of(cert), Optional.of(key)).getSocketFactory());
         client.connect(o);
-        client.subscribe("bench/replies", 1);
+        client.subscribe("edge/" + device + "/reply/bench", 1); // replies go only under the device's reply namespace
         MqttProperties props = new MqttProperties();
-        props.setResponseTopic("bench/replies");
+        props.setResponseTopic("edge/" + device + "/reply/bench");
 
         long t0 = System.nanoTime();
         long sequence = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());

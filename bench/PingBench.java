@@ -62,9 +62,9 @@ public class PingBench {
         o.setReceiveMaximum(2000);
         o.setSocketFactory(new dev.edgeagent.protocol.net.NoDelaySocketFactory());
         client.connect(o);
-        client.subscribe("bench/replies", 1);
+        client.subscribe("edge/" + device + "/reply/bench", 1); // replies go only under the device's reply namespace
         MqttProperties props = new MqttProperties();
-        props.setResponseTopic("bench/replies");
+        props.setResponseTopic("edge/" + device + "/reply/bench");
         String topic = "edge/" + device + "/cmd/ping";
         List<Double> rtts = new ArrayList<>();
         for (int i = 0; i < pings + 20; i++) {
