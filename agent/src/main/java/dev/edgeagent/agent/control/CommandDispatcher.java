@@ -97,9 +97,13 @@ public final class CommandDispatcher {
         dispatch(name, payload, answer, gate);
     }
 
-    /** Runs one command from the root-only local socket, where orders need no signature, and hands over its reply. */
-    public void dispatchLocal(String name, byte[] payload, java.util.function.Consumer<byte[]> answer) {
-        dispatch(name, payload, answer, OrderGate.UNSIGNED);
+    /**
+     * Runs one command from the root-only local socket, where orders need no signature, and hands over its reply. The
+     * socket parsed the order with its request; it is not parsed again.
+     */
+    public void dispatchLocal(String name, Map<String, Object> order, java.util.function.Consumer<byte[]> answer) {
+        dispatch(name, dev.edgeagent.protocol.wire.Json.compact(order), answer,
+                (command, payload, maxBytes) -> new OrderGate.Opened(payload, order, Optional.empty()));
     }
 
     private void dispatch(String name, byte[] wire, java.util.function.Consumer<byte[]> answer, OrderGate orderGate) {

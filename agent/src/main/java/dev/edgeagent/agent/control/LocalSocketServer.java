@@ -25,7 +25,8 @@ import org.tinylog.Logger;
 public final class LocalSocketServer implements AutoCloseable {
     /** Runs an order and hands its reply to the callback, on the executor the command belongs to. */
     public interface Handler {
-        void handle(String command, byte[] order, java.util.function.Consumer<byte[]> reply);
+        /** {@code order} is the request's {@code order} object as the server parsed it with the request: read once. */
+        void handle(String command, Map<String, Object> order, java.util.function.Consumer<byte[]> reply);
     }
 
     private final Path path;
@@ -82,13 +83,13 @@ public final class LocalSocketServer implements AutoCloseable {
             }
             Map<String, Object> request;
             String command;
-            byte[] order;
+            Map<String, Object> order;
             try {
                 request = Json.object(line.get());
                 Fields f = new Fields(request, "");
                 f.refuseUnknown(java.util.List.of("command", "order"));
                 command = f.requireString("command");
-                order = Json.compact(f.optionalObject("order").orElseThrow(() -> new Fields.WireException("'order' is missing")).asMap());
+                order = f.optionalObject("order").orElseThrow(() -> new Fields.WireException("'order' is missing")).asMap();
             } catch (IOException | Fields.WireException e) {
                 answer(client, Messages.error(Optional.empty(), ErrorCode.BAD_REQUEST,
                         "a local request is {\"command\": …, \"order\": {…}}: " + e.getMessage()));

@@ -59,10 +59,21 @@ class OnePassOrderTest {
 
     @Test
     void anUnsignedOrderIsParsedOnce() {
-        CommandDispatcher d = dispatcher();
+        CommandDispatcher d = dispatcher(); // a lab agent: no trust document, bare orders over MQTT
         long before = Json.parses();
-        d.dispatchLocal("deploy", BAD_DEPLOY.getBytes(StandardCharsets.UTF_8), reply -> replies.add(new String(reply, StandardCharsets.UTF_8)));
+        d.dispatch("deploy", BAD_DEPLOY.getBytes(StandardCharsets.UTF_8), ReplyTo.DEFAULT);
         assertEquals(1, Json.parses() - before, "parses of one unsigned order");
+        assertEquals(1, replies.size());
+        assertTrue(replies.get(0).contains("\"op-1\"") && replies.get(0).contains("BAD_REQUEST"), replies.get(0));
+    }
+
+    @Test
+    void anOrderFromTheLocalSocketIsNotParsedAgain() throws Exception {
+        CommandDispatcher d = dispatcher();
+        Map<String, Object> order = Json.object(BAD_DEPLOY.getBytes(StandardCharsets.UTF_8)); // the socket's one parse
+        long before = Json.parses();
+        d.dispatchLocal("deploy", order, reply -> replies.add(new String(reply, StandardCharsets.UTF_8)));
+        assertEquals(0, Json.parses() - before, "parses after the socket read the request");
         assertEquals(1, replies.size());
         assertTrue(replies.get(0).contains("\"op-1\"") && replies.get(0).contains("BAD_REQUEST"), replies.get(0));
     }

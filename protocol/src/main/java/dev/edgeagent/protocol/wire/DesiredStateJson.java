@@ -19,7 +19,6 @@ import java.util.Set;
 public final class DesiredStateJson {
     private DesiredStateJson() {}
 
-    @SuppressWarnings("unchecked")
     public static Decoded<DesiredState> decode(byte[] payload, int maxBytes, Set<String> targets) {
         if (payload.length > maxBytes) {
             return new Decoded.Rejected<>(ErrorCode.PAYLOAD_TOO_LARGE, "desired state is " + payload.length
