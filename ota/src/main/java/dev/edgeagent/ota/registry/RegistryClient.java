@@ -71,6 +71,33 @@ public final class RegistryClient {
         }
     }
 
+    /**
+     * The referrers index of {@code digest} from the OCI 1.1 referrers API, or empty when the registry does not offer
+     * the API (HTTP 404: the caller falls back to the referrers tag schema).
+     */
+    public java.util.Optional<byte[]> referrers(ImageRef ref, Digest digest) throws OtaException {
+        URI uri = transport.base(ref.registry()).resolve(ref.repository() + "/referrers/" + digest);
+        String what = "referrers of " + ref.repository() + "@" + digest;
+        HttpResponse<InputStream> r;
+        try {
+            r = transport.get(ref.registry(), ref.repository(), uri, Map.of("Accept", MediaTypes.OCI_INDEX), what);
+        } catch (OtaException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+        try (InputStream body = r.body()) {
+            byte[] bytes = body.readNBytes(maxManifestBytes + 1);
+            if (bytes.length > maxManifestBytes) {
+                throw new OtaException(ErrorCode.UNSUPPORTED_IMAGE, what + " is larger than the " + maxManifestBytes + "-byte limit; refused");
+            }
+            return java.util.Optional.of(bytes);
+        } catch (IOException e) {
+            throw new OtaException(ErrorCode.REGISTRY_UNREACHABLE, "reading " + what + " failed: " + RegistryTransport.describe(e), e);
+        }
+    }
+
     /** A small blob read whole into memory (a signature payload), refused unless it is what its descriptor says. */
     public byte[] smallBlob(ImageRef ref, Descriptor d, int maxBytes) throws OtaException {
         if (d.size() > maxBytes) {

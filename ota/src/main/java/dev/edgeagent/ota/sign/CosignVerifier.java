@@ -49,15 +49,16 @@ public final class CosignVerifier implements ImageTrust {
             throw new OtaException(ErrorCode.IMAGE_NOT_TRUSTED, "trust document v" + doc.version() + " has no rule for " + repository
                     + ", so its images are refused");
         }
-        if (rule.get().signers().isEmpty()) {
+        if (rule.get().rejects()) {
             throw new OtaException(ErrorCode.IMAGE_NOT_TRUSTED, "images from " + repository + " are refused by the trust policy (rule "
                     + rule.get().scope() + ")");
         }
-        List<CosignSignatures.Signed> signatures = fetch(ref, manifest);
+        List<CosignSignatures.Signed> legacy = fetch(ref, manifest);
+        List<Referrers.Found> bundles = new Referrers(registry).bundles(ref, manifest);
         try {
-            Set<KeyId> signers = CosignSignatures.verify(signatures, manifest, repository, rule.get(), doc.keys());
-            Logger.info("image {}@{} signed by {} (rule {})", repository, manifest.shortHex(),
-                    signers.stream().map(KeyId::shortForm).toList(), rule.get().scope());
+            Set<KeyId> signers = ImageSignatures.decide(legacy, bundles, manifest, repository, rule.get(), doc);
+            Logger.info("image {}@{} trusted: {} (rule {})", repository, manifest.shortHex(),
+                    signers.isEmpty() ? "keyless" : signers.stream().map(KeyId::shortForm).toList(), rule.get().scope());
             return signers;
         } catch (TrustFailure e) {
             throw new OtaException(e.code(), e.getMessage());

@@ -48,8 +48,12 @@ public final class CosignSignatures {
     public static Set<KeyId> verify(List<Signed> signatures, Digest manifest, String repository, ImageRule rule,
             Map<KeyId, VerificationKey> keys) throws TrustFailure {
         String image = repository + "@" + manifest;
-        if (rule.signers().isEmpty()) {
+        if (rule.rejects()) {
             throw new TrustFailure(ErrorCode.IMAGE_NOT_TRUSTED, "images from " + rule.scope() + " are refused by the trust policy");
+        }
+        if (rule.signers().isEmpty()) {
+            throw new TrustFailure(ErrorCode.IMAGE_NOT_TRUSTED, image + ": rule " + rule.scope()
+                    + " trusts only keyless signers, and the legacy .sig layout holds no keyless signature");
         }
         Role role = rule.signers().get();
         if (signatures.isEmpty()) {
@@ -84,6 +88,21 @@ public final class CosignSignatures {
         }
         throw new TrustFailure(ErrorCode.IMAGE_NOT_TRUSTED, image + " has " + valid.size() + " valid signature(s) from keys trusted for "
                 + rule.scope() + "; " + role.threshold() + " are required");
+    }
+
+    /** The trusted keys of {@code role} with a valid signature over a payload about this image (no threshold). */
+    public static Set<KeyId> validSigners(List<Signed> signatures, Digest manifest, String repository, Role role,
+            Map<KeyId, VerificationKey> keys) {
+        Set<KeyId> valid = new TreeSet<>();
+        for (Signed s : signatures) {
+            for (KeyId id : role.keys()) {
+                VerificationKey key = keys.get(id);
+                if (key != null && key.verifies(s.payload(), s.signature()) && claimMismatch(s.payload(), manifest, repository) == null) {
+                    valid.add(id);
+                }
+            }
+        }
+        return valid;
     }
 
     /** Why the signed payload is not about this image, or null when it is. */

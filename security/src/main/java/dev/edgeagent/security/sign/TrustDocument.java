@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * with a running app whose image signers no longer satisfy a newly accepted document.
  */
 public record TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
-        List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages) {
+        List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, SigstoreRoots sigstore) {
     public static final String PAYLOAD_TYPE = "application/vnd.edgeagent.trust.v1+json";
     /** The largest trust document envelope read; a real one with a dozen keys and rules is a few KiB. */
     public static final int MAX_BYTES = 256 * 1024;
@@ -64,6 +64,12 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         LAPSED
     }
 
+    /** A document without Sigstore material (keyless image signatures are then refused). */
+    public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
+            List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages) {
+        this(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, SigstoreRoots.NONE);
+    }
+
     /** A document that never expires and only reports revoked images: what older documents and tools wrote. */
     public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
             List<ImageRule> images) {
@@ -75,6 +81,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         images = List.copyOf(images);
         java.util.Objects.requireNonNull(expiresAt, "expiresAt");
         java.util.Objects.requireNonNull(revokedImages, "revokedImages");
+        java.util.Objects.requireNonNull(sigstore, "sigstore");
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or more");
         }
@@ -98,7 +105,12 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
 
     /** A copy with another expiry and revoked-image policy. */
     public TrustDocument with(Optional<Instant> expires, RevokedImages policy) {
-        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy);
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy, sigstore);
+    }
+
+    /** A copy with other Sigstore material. */
+    public TrustDocument with(SigstoreRoots roots) {
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, roots);
     }
 
     public Standing standing(Instant now) {
@@ -213,13 +225,29 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
             rule.put("scope", r.scope());
             if (r.signers().isPresent()) {
                 rule.putAll(role(r.signers().get()));
-            } else {
+            } else if (r.identities().isEmpty()) {
                 rule.put("reject", true);
+            }
+            if (!r.identities().isEmpty()) {
+                rule.put("identities", r.identities().stream().map(TrustDocument::identity).toList());
             }
             rules.add(rule);
         }
         m.put("images", rules);
+        if (!sigstore.isEmpty()) {
+            Map<String, Object> sig = new LinkedHashMap<>();
+            sig.put("fulcio", sigstore.fulcio().stream().map(CertificatePem::write).toList());
+            sig.put("rekor", sigstore.rekor().stream().map(VerificationKey::pem).toList());
+            m.put("sigstore", sig);
+        }
         return Json.pretty(m);
+    }
+
+    private static Map<String, Object> identity(KeylessIdentity i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(i.issuerIsPattern() ? "issuerPattern" : "issuer", i.issuer());
+        m.put(i.subjectIsPattern() ? "subjectPattern" : "subject", i.subject());
+        return m;
     }
 
     private static Map<String, Object> role(Role r) {
@@ -232,7 +260,8 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
     public static TrustDocument fromJson(byte[] json) throws IOException {
         try {
             Fields f = new Fields(Json.object(json), "");
-            f.refuseUnknown(List.of("version", "issuedAt", "expiresAt", "revokedImages", "keys", "root", "operators", "images"));
+            f.refuseUnknown(List.of("version", "issuedAt", "expiresAt", "revokedImages", "keys", "root", "operators", "images",
+                    "sigstore"));
             Map<KeyId, VerificationKey> keys = new LinkedHashMap<>();
             Fields keySection = f.optionalObject("keys").orElseThrow(() -> new Fields.WireException("'keys' is missing"));
             for (String id : keySection.keys()) {
@@ -245,9 +274,17 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
             }
             List<ImageRule> rules = new ArrayList<>();
             for (Fields r : f.optionalObjects("images")) {
-                r.refuseUnknown(List.of("scope", "keys", "threshold", "reject"));
+                r.refuseUnknown(List.of("scope", "keys", "threshold", "reject", "identities"));
                 boolean reject = r.optionalBoolean("reject");
-                rules.add(new ImageRule(r.requireString("scope"), reject ? Optional.empty() : Optional.of(role(r))));
+                List<KeylessIdentity> identities = new ArrayList<>();
+                for (Fields i : r.optionalObjects("identities")) {
+                    i.refuseUnknown(List.of("issuer", "issuerPattern", "subject", "subjectPattern"));
+                    identities.add(new KeylessIdentity(either(i, "issuer"), i.optionalString("issuer").isEmpty(), either(i, "subject"),
+                            i.optionalString("subject").isEmpty()));
+                }
+                boolean keyed = !reject && r.optionalStrings("keys").map(k -> !k.isEmpty()).orElse(identities.isEmpty());
+                rules.add(new ImageRule(r.requireString("scope"), keyed ? Optional.of(role(r)) : Optional.empty(),
+                        reject ? List.of() : identities));
             }
             return new TrustDocument(f.optionalLong("version").orElseThrow(() -> new Fields.WireException("'version' is missing")),
                     Instant.parse(f.requireString("issuedAt")), keys,
@@ -255,10 +292,36 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
                     role(f.optionalObject("operators").orElseThrow(() -> new Fields.WireException("'operators' is missing"))),
                     rules, f.optionalString("expiresAt").map(Instant::parse),
                     f.optionalString("revokedImages").isPresent() ? RevokedImages.fromWire(f.optionalString("revokedImages").get())
-                            : RevokedImages.REPORT);
+                            : RevokedImages.REPORT, sigstore(f));
         } catch (Fields.WireException | KeyPem.KeyFormatException | RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    private static String either(Fields f, String name) throws Fields.WireException {
+        Optional<String> exact = f.optionalString(name);
+        Optional<String> pattern = f.optionalString(name + "Pattern");
+        if (exact.isPresent() == pattern.isPresent()) {
+            throw new Fields.WireException("an identity names exactly one of '" + name + "' and '" + name + "Pattern'");
+        }
+        return exact.orElseGet(pattern::get);
+    }
+
+    private static SigstoreRoots sigstore(Fields f) throws Fields.WireException, KeyPem.KeyFormatException {
+        Optional<Fields> s = f.optionalObject("sigstore");
+        if (s.isEmpty()) {
+            return SigstoreRoots.NONE;
+        }
+        s.get().refuseUnknown(List.of("fulcio", "rekor"));
+        List<java.security.cert.X509Certificate> certs = new ArrayList<>();
+        for (String pem : s.get().optionalStrings("fulcio").orElse(List.of())) {
+            certs.add(CertificatePem.read(pem));
+        }
+        List<VerificationKey> rekor = new ArrayList<>();
+        for (String pem : s.get().optionalStrings("rekor").orElse(List.of())) {
+            rekor.add(KeyPem.readPublic(pem));
+        }
+        return new SigstoreRoots(certs, rekor);
     }
 
     private static Role role(Fields r) throws Fields.WireException {
