@@ -29,6 +29,9 @@ final class ImageSignatures {
             throw new TrustFailure(ErrorCode.IMAGE_NOT_TRUSTED, image + " is not signed (no signature: no referrers at tag "
                     + Referrers.tagFor(manifest) + " or through the referrers API, none at " + CosignSignatures.tagFor(manifest) + ")");
         }
+        if (bundles.isEmpty() && rule.signers().isPresent()) {
+            return CosignSignatures.verify(legacy, manifest, repository, rule, doc.keys()); // the legacy layout alone, as before
+        }
         Set<KeyId> keys = new TreeSet<>();
         List<String> reasons = new ArrayList<>();
         if (!legacy.isEmpty()) {

@@ -37,6 +37,7 @@ public final class BundleVerifier {
     public enum Failure {
         UNREADABLE("unreadable bundle"),
         WRONG_KEY("wrong key"),
+        SIGNATURE_INVALID("signature invalid"),
         IDENTITY_NOT_ALLOWED("identity not allowed"),
         CERTIFICATE_CHAIN("certificate chain"),
         REKOR_PROOF("Rekor proof"),
@@ -121,7 +122,7 @@ public final class BundleVerifier {
             return Verdict.refused(Failure.CERTIFICATE_CHAIN, "the certificate's key is not usable: " + e.getMessage());
         }
         if (!signatureVerifies(bundle, certKey)) {
-            return Verdict.refused(Failure.WRONG_KEY, "the signature does not verify with the key of its own certificate (altered content)");
+            return Verdict.refused(Failure.SIGNATURE_INVALID, "the signature does not verify with the key of its own certificate (content altered)");
         }
         Instant signedAt = null;
         String proofFailure = "the bundle has no Rekor entry, so nothing proves when the short-lived certificate was used";
