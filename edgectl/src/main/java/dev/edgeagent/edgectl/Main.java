@@ -49,7 +49,9 @@ public final class Main {
                    edgectl rollout --group NAME --file STATE.json --version N [--canary 1] [--waves 25,100]
                           [--max-failures 0|10%] [--rollback] [--wave-timeout 300]   in waves, halted by failures
                    edgectl keygen --out PREFIX [--type ecdsa-p256|ed25519|rsa]   PREFIX.key (encrypted), PREFIX.pub
-                   edgectl sign-image REPO:TAG|REPO@sha256:HEX --key BUILD.key [--insecure] [--ca CA.pem] [--username U]
+                   edgectl sign-image REPO:TAG|REPO@sha256:HEX --key BUILD.key [--format legacy|bundle] [--insecure]
+                          [--ca CA.pem] [--username U]   legacy: sha256-HEX.sig (default, read by every agent);
+                          bundle: a Sigstore bundle attached as an OCI referrer, as cosign 3 signs
                    edgectl trust init|rotate|sign|publish|show …   (edgectl trust for its options)
             Orders over the broker are signed with the operator key: --key FILE or $EDGE_KEY, its password in
             $EDGE_KEY_PASSWORD or --password-file (--unsigned only for lab agents configured with allowUnsigned).
@@ -117,7 +119,7 @@ public final class Main {
                         throw new Args.UsageError("sign-image takes the image reference first");
                     }
                     yield SignImageCommand.run(rest.get(0), new Args(rest.subList(1, rest.size()),
-                            List.of("--key", "--password-file", "--ca", "--username"), List.of("--insecure")), out, err);
+                            List.of("--key", "--password-file", "--ca", "--username", "--format"), List.of("--insecure")), out, err);
                 }
                 case "trust" -> {
                     if (rest.isEmpty() || rest.get(0).equals("--help")) {

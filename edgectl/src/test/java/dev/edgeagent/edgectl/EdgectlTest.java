@@ -36,6 +36,8 @@ class EdgectlTest {
         assertEquals(2, run("stop", "--device", "d1", "--app", "demo", "--colour", "red"));
         assertTrue(err.toString().contains("unknown option '--colour'"));
         assertEquals(4, err.toString().lines().count(), "one line per usage error (4 runs), not the usage block: " + err);
+        assertEquals(2, run("sign-image", "r.example/x:1", "--key", "build.key", "--format", "notation"));
+        assertTrue(err.toString().contains("--format is bundle"), err.toString());
     }
 
     @Test

@@ -81,7 +81,7 @@ public final class CosignPublisher {
         return new Published(repository, manifest, tag, layers.size());
     }
 
-    private static void uploadBlob(RegistryTransport http, ImageRef ref, byte[] blob) throws OtaException {
+    static void uploadBlob(RegistryTransport http, ImageRef ref, byte[] blob) throws OtaException {
         Digest d = Digest.sha256Of(blob);
         URI start = http.base(ref.registry()).resolve(ref.repository() + "/blobs/uploads/");
         HttpResponse<String> s = http.upload(ref.registry(), "POST", start, Map.of(), new byte[0]);

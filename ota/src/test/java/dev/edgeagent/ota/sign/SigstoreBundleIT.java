@@ -148,6 +148,31 @@ class SigstoreBundleIT {
     }
 
     @Test
+    void twoBuildKeysPublishBundlesThatTheReferrersIndexKeepsSideBySide() throws Exception {
+        ImageRef built = ImageRef.parse(registry.pushDemoImage(dir.resolve("built"), "apps/built", "four"));
+        SigningKey a = SigningKey.generate(KeyKind.ECDSA_P256);
+        SigningKey b = SigningKey.generate(KeyKind.ED25519);
+        BundlePublisher publisher = new BundlePublisher(client);
+        BundlePublisher.Published first = publisher.sign(built, a);
+        assertEquals(registry.host() + "/apps/built:sha256-" + built.requireDigest().hex(), first.listedAt());
+        SigningKey root = SigningKey.generate(KeyKind.ED25519);
+        TrustDocument both = new TrustDocument(1, Instant.now(), Map.of(a.id(), a.publicKey(), b.id(), b.publicKey(), root.id(),
+                root.publicKey()), new Role(Set.of(root.id()), 1), new Role(Set.of(root.id()), 1),
+                List.of(new ImageRule(registry.host() + "/apps/*", Optional.of(new Role(Set.of(a.id(), b.id()), 2)))));
+        assertRefused(both, built, "1 valid signature(s)");
+        publisher.sign(built, b);
+        assertEquals(Set.of(a.id(), b.id()), verifier(both).check(built, built.requireDigest()));
+
+        // The index at the tag schema's tag lists both bundle manifests with the bundle artifact type, as the spec says.
+        Map<String, Object> index = Json.object(client.manifestAtTag(built, "sha256-" + built.requireDigest().hex()).orElseThrow().bytes());
+        List<?> manifests = (List<?>) index.get("manifests");
+        assertEquals(2, manifests.size(), index.toString());
+        for (Object m : manifests) {
+            assertEquals("application/vnd.dev.sigstore.bundle.v0.3+json", cast(m).get("artifactType"));
+        }
+    }
+
+    @Test
     void anImageWithNoSignatureAtAllIsRefusedAsUnsigned() throws Exception {
         ImageRef bare = ImageRef.parse(registry.pushDemoImage(dir.resolve("bare"), "apps/bare", "three"));
         VerificationKey k = SigningKey.generate(KeyKind.ECDSA_P256).publicKey();
