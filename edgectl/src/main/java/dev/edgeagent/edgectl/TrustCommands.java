@@ -4,7 +4,11 @@ import dev.edgeagent.protocol.DeviceId;
 import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.security.fs.AtomicFiles;
 import dev.edgeagent.security.sign.Envelope;
+import dev.edgeagent.security.sign.CertificatePem;
 import dev.edgeagent.security.sign.ImageRule;
+import dev.edgeagent.security.sign.KeylessIdentity;
+import dev.edgeagent.security.sign.SigstoreRoots;
+import dev.edgeagent.security.sigstore.TrustedRootJson;
 import dev.edgeagent.security.sign.KeyId;
 import dev.edgeagent.security.sign.KeyPem;
 import dev.edgeagent.security.sign.Role;
@@ -17,6 +21,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +45,13 @@ final class TrustCommands {
                                --out trust-v2.json        (a new version; the lists given replace the current ones)
             init and rotate also take [--expires-in DAYS] (default 365; 0: never expires) and
                                [--revoked-images report|stop] (init: report; rotate: as the current document)
+            init and rotate take keyless signing too:
+                               [--keyless 'SCOPE|ISSUER|SUBJECT' …]  an identity allowed to sign images in SCOPE keyless
+                               (ISSUER and SUBJECT exact, or a Java regular expression over the whole value when
+                               prefixed with ~; split at the first two |)
+                               [--fulcio CERTS.pem …] [--rekor REKOR.pub …] | [--trusted-root trusted_root.json]
+                               the Fulcio root/intermediate certificates and Rekor keys pinned for it (rotate: given
+                               ones replace the current ones)
             edgectl trust sign --file trust-v2.json --root-key ROOT2.key     (a second root key adds its signature)
             edgectl trust publish --file trust-v2.json (--device ID | --group NAME) [--broker URI]
             edgectl trust show --file trust.json
@@ -57,7 +69,8 @@ final class TrustCommands {
         }
         List<String> rest = argv.subList(1, argv.size());
         List<String> docOptions = List.of("--root-key", "--root-threshold", "--operator", "--images", "--reject", "--out",
-                "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images");
+                "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images", "--keyless", "--fulcio", "--rekor",
+                "--trusted-root");
         return switch (argv.get(0)) {
             case "init" -> init(new Args(rest, docOptions, List.of()));
             case "rotate" -> rotate(new Args(rest, docOptions, List.of()));
@@ -84,7 +97,8 @@ final class TrustCommands {
         }
         Instant now = Instant.now();
         TrustDocument doc = new TrustDocument(1, now, keys, root, new Role(ids(operators), 1), images, expiry(a, now),
-                revokedImages(a, TrustDocument.RevokedImages.REPORT));
+                revokedImages(a, TrustDocument.RevokedImages.REPORT), sigstore(a, SigstoreRoots.NONE));
+        requireRootsForKeyless(doc);
         return write(doc, roots, Path.of(a.require("--out")));
     }
 
@@ -125,10 +139,12 @@ final class TrustCommands {
         if (operators.isEmpty()) {
             throw new Args.UsageError("the new document would have no operator key left; add one with --operator");
         }
-        List<ImageRule> images = a.all("--images").isEmpty() && a.all("--reject").isEmpty() ? current.images() : imageRules(a, keys);
+        List<ImageRule> images = a.all("--images").isEmpty() && a.all("--reject").isEmpty() && a.all("--keyless").isEmpty()
+                ? current.images() : imageRules(a, keys);
         Instant now = Instant.now();
         TrustDocument next = new TrustDocument(current.version() + 1, now, used(keys, root, operators, images), root,
-                new Role(operators, 1), images, expiry(a, now), revokedImages(a, current.revokedImages()));
+                new Role(operators, 1), images, expiry(a, now), revokedImages(a, current.revokedImages()), sigstore(a, current.sigstore()));
+        requireRootsForKeyless(next);
         return write(next, signers, Path.of(a.require("--out")));
     }
 
@@ -203,7 +219,9 @@ final class TrustCommands {
         }
         out.println("trust document v" + doc.version() + " written to " + file + ": root " + doc.root().threshold() + " of "
                 + doc.root().keys().size() + ", " + doc.operators().keys().size() + " operator key(s), " + doc.images().size() + " image rule(s), "
-                + doc.expiresAt().map(e -> "expires " + e).orElse("never expires") + ", revoked images: " + doc.revokedImages().wire());
+                + doc.expiresAt().map(e -> "expires " + e).orElse("never expires") + ", revoked images: " + doc.revokedImages().wire()
+                + (doc.sigstore().isEmpty() ? "" : ", Sigstore: " + doc.sigstore().fulcio().size() + " Fulcio certificate(s), "
+                        + doc.sigstore().rekor().size() + " Rekor key(s)"));
         int have = (int) signers.stream().filter(k -> doc.root().keys().contains(k.id())).count();
         if (have < doc.root().threshold()) {
             out.println("  it needs " + (doc.root().threshold() - have) + " more root signature(s): edgectl trust sign --file " + file + " --root-key …");
@@ -306,9 +324,82 @@ final class TrustCommands {
             signers.forEach(s -> keys.put(s.id(), s));
             rules.add(new ImageRule(scope, Optional.of(new Role(ids(signers), k))));
         }
+        for (String spec : a.all("--keyless")) {
+            String[] parts = spec.split("\\|", 3);
+            if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isBlank()) {
+                throw new Args.UsageError("--keyless takes 'SCOPE|ISSUER|SUBJECT' (~ before ISSUER or SUBJECT: a pattern), got '" + spec + "'");
+            }
+            KeylessIdentity identity;
+            try {
+                identity = new KeylessIdentity(strip(parts[1]), parts[1].startsWith("~"), strip(parts[2]), parts[2].startsWith("~"));
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageError("--keyless " + spec + ": " + e.getMessage());
+            }
+            int at = -1;
+            for (int i = 0; i < rules.size(); i++) {
+                if (rules.get(i).scope().equals(parts[0])) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                rules.add(new ImageRule(parts[0], Optional.empty(), List.of(identity)));
+            } else {
+                ImageRule r = rules.get(at);
+                List<KeylessIdentity> ids = new ArrayList<>(r.identities());
+                ids.add(identity);
+                rules.set(at, new ImageRule(r.scope(), r.signers(), ids));
+            }
+        }
         for (String scope : a.all("--reject")) {
             rules.add(new ImageRule(scope, Optional.empty()));
         }
         return rules;
+    }
+
+    private static String strip(String s) {
+        return s.startsWith("~") ? s.substring(1) : s;
+    }
+
+    /** The Sigstore material given on the command line, or {@code fallback} when none is. */
+    private static SigstoreRoots sigstore(Args a, SigstoreRoots fallback) throws Args.UsageError {
+        Optional<String> trustedRoot = a.get("--trusted-root");
+        List<String> fulcio = a.all("--fulcio");
+        List<String> rekor = a.all("--rekor");
+        if (trustedRoot.isPresent()) {
+            if (!fulcio.isEmpty() || !rekor.isEmpty()) {
+                throw new Args.UsageError("give --trusted-root or --fulcio/--rekor, not both");
+            }
+            try {
+                return TrustedRootJson.read(Files.readAllBytes(Path.of(trustedRoot.get())));
+            } catch (IOException | RuntimeException e) {
+                throw new Args.UsageError("trusted root " + trustedRoot.get() + ": " + e.getMessage());
+            }
+        }
+        if (fulcio.isEmpty() && rekor.isEmpty()) {
+            return fallback;
+        }
+        if (fulcio.isEmpty() || rekor.isEmpty()) {
+            throw new Args.UsageError("keyless verification needs both --fulcio certificates and --rekor keys");
+        }
+        List<X509Certificate> certs = new ArrayList<>();
+        for (String f : fulcio) {
+            try {
+                certs.addAll(CertificatePem.readAll(Files.readString(Path.of(f), StandardCharsets.US_ASCII)));
+            } catch (IOException | KeyPem.KeyFormatException e) {
+                throw new Args.UsageError("Fulcio certificates " + f + ": " + e.getMessage());
+            }
+        }
+        if (certs.isEmpty()) {
+            throw new Args.UsageError("--fulcio " + fulcio + " holds no PEM certificate");
+        }
+        return new SigstoreRoots(certs, publicKeys(rekor));
+    }
+
+    /** A keyless identity rule without pinned Fulcio and Rekor material could never let an image in: say so now. */
+    private static void requireRootsForKeyless(TrustDocument doc) throws Args.UsageError {
+        if (doc.sigstore().isEmpty() && doc.images().stream().anyMatch(r -> !r.identities().isEmpty())) {
+            throw new Args.UsageError("--keyless rules need the Fulcio certificates and Rekor keys to check them: give --fulcio and --rekor, "
+                    + "or --trusted-root");
+        }
     }
 }

@@ -65,6 +65,60 @@ class TrustCommandsTest {
     }
 
     @Test
+    void keylessIdentitiesAndTheirSigstoreMaterialGoIntoTheDocumentAndSurviveARotation() throws Exception {
+        keygen("root", "ecdsa-p256");
+        keygen("op", "ecdsa-p256");
+        keygen("build", "ed25519");
+        keygen("rekor", "ecdsa-p256");
+        String pw = password().toString();
+        Path cert = dir.resolve("fulcio.pem");
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-subj", "/CN=fulcio test root", "-days", "2", "-keyout", f("fulcio.key"), "-out", cert.toString()).redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+
+        // An identity rule without Fulcio and Rekor material could never admit an image: refused up front.
+        assertEquals(2, run("trust", "init", "--root-key", f("root.key"), "--operator", f("op.pub"),
+                "--keyless", "r.example/apps/*|https://token.actions.githubusercontent.com|~https://github\\.com/acme/.*",
+                "--out", f("no-roots.json"), "--password-file", pw));
+        assertTrue(err.toString().contains("--fulcio and --rekor"), err.toString());
+        assertFalse(Files.exists(dir.resolve("no-roots.json")));
+
+        assertEquals(0, run("trust", "init", "--root-key", f("root.key"), "--operator", f("op.pub"),
+                "--images", "r.example/apps/*=" + f("build.pub"),
+                "--keyless", "r.example/apps/*|https://token.actions.githubusercontent.com|~https://github\\.com/acme/.*",
+                "--fulcio", cert.toString(), "--rekor", f("rekor.pub"), "--out", f("trust.json"), "--password-file", pw), err.toString());
+        TrustDocument v1 = TrustDocument.selfSigned(Files.readAllBytes(dir.resolve("trust.json")));
+        assertEquals(1, v1.images().size(), "the keyed and keyless halves of one scope make one rule");
+        var rule = v1.images().get(0);
+        assertTrue(rule.signers().isPresent());
+        assertTrue(rule.identities().get(0).matches("https://token.actions.githubusercontent.com",
+                "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main"));
+        assertFalse(rule.identities().get(0).matches("https://token.actions.githubusercontent.com", "https://github.com/evil/app"));
+        assertEquals(1, v1.sigstore().fulcio().size());
+        assertEquals(KeyPem.readPublic(Files.readString(dir.resolve("rekor.pub"))).id(), v1.sigstore().rekor().get(0).id());
+
+        assertEquals(0, run("trust", "rotate", "--current", f("trust.json"), "--root-key", f("root.key"), "--out", f("trust-v2.json"),
+                "--password-file", pw), err.toString());
+        TrustDocument v2 = TrustDocument.selfSigned(Files.readAllBytes(dir.resolve("trust-v2.json")));
+        assertEquals(v1.images(), v2.images());
+        assertEquals(v1.sigstore().rekor(), v2.sigstore().rekor());
+        assertEquals(v1.sigstore().fulcio(), v2.sigstore().fulcio());
+
+        // Sigstore's own trusted-root format: the CA chain and the log key are read from it.
+        String der = java.util.Base64.getEncoder().encodeToString(v1.sigstore().fulcio().get(0).getEncoded());
+        String spki = java.util.Base64.getEncoder().encodeToString(v1.sigstore().rekor().get(0).key().getEncoded());
+        Files.writeString(dir.resolve("trusted_root.json"), "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\","
+                + "\"tlogs\":[{\"baseUrl\":\"https://rekor.example\",\"hashAlgorithm\":\"SHA2_256\",\"publicKey\":{\"rawBytes\":\"" + spki
+                + "\",\"keyDetails\":\"PKIX_ECDSA_P256_SHA_256\"}}],\"certificateAuthorities\":[{\"uri\":\"https://fulcio.example\","
+                + "\"certChain\":{\"certificates\":[{\"rawBytes\":\"" + der + "\"}]}}]}");
+        assertEquals(0, run("trust", "rotate", "--current", f("trust-v2.json"), "--root-key", f("root.key"), "--trusted-root",
+                f("trusted_root.json"), "--out", f("trust-v3.json"), "--password-file", pw), err.toString());
+        TrustDocument v3 = TrustDocument.selfSigned(Files.readAllBytes(dir.resolve("trust-v3.json")));
+        assertEquals(v1.sigstore().fulcio(), v3.sigstore().fulcio());
+        assertEquals(v1.sigstore().rekor(), v3.sigstore().rekor());
+    }
+
+    @Test
     void initThenRotateWithTwoRootsAndARevocation() throws Exception {
         keygen("root1", "ecdsa-p256");
         keygen("root2", "ed25519");
