@@ -42,9 +42,13 @@ public final class RevokedImages {
         if (rule.isEmpty()) {
             return Optional.of("trust document v" + doc.version() + " has no rule for " + repository);
         }
-        if (rule.get().signers().isEmpty()) {
+        if (rule.get().rejects()) {
             return Optional.of("trust document v" + doc.version() + " refuses images from " + repository + " (rule "
                     + rule.get().scope() + ")");
+        }
+        if (rule.get().signers().isEmpty()) {
+            return Optional.of("its image was signed by keys " + app.signers().stream().map(KeyId::shortForm).sorted().toList()
+                    + ", and rule " + rule.get().scope() + " of trust document v" + doc.version() + " now trusts only keyless signers");
         }
         long still = app.signers().stream().filter(k -> rule.get().signers().get().keys().contains(k) && doc.keys().containsKey(k))
                 .count();

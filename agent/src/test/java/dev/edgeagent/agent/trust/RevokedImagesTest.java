@@ -64,6 +64,16 @@ class RevokedImagesTest {
     }
 
     @Test
+    void aKeySignedAppIsRevokedWhenItsRuleTurnsKeylessOnly() {
+        AppRecord demo = app("demo", "localhost:5000/apps/demo:1", AppPhase.RUNNING, Set.of(builder.id()));
+        ImageRule keylessOnly = new ImageRule("localhost:5000/apps/*", Optional.empty(),
+                List.of(dev.edgeagent.security.sign.KeylessIdentity.exact("https://issuer.example", "https://ci.example/release")));
+        List<RevokedImages.Revoked> revoked = RevokedImages.check(doc(2, List.of(keylessOnly)), List.of(demo));
+        assertEquals(1, revoked.size());
+        assertTrue(revoked.get(0).reason().contains("now trusts only keyless signers"), revoked.get(0).reason());
+    }
+
+    @Test
     void anAppIsRevokedWhenItsRecordedSignersNoLongerSatisfyItsRule() {
         AppRecord demo = app("demo", "localhost:5000/apps/demo:1", AppPhase.RUNNING, Set.of(builder.id()));
         AppRecord pair = app("pair", "localhost:5000/apps/pair:1", AppPhase.RESTARTING, Set.of(builder.id(), builder2.id()));
