@@ -63,6 +63,14 @@ class BundleFormatsIT {
         BundleVerifier.Verdict v1 = BundleVerifier.verify(Json.compact(v01), MANIFEST, rule, Map.of(), roots);
         assertTrue(v1.accepted(), v1.detail());
 
+        // An inclusion proof that leads to another root than its checkpoint signs, though the SET is intact.
+        Map<String, Object> badProof = Json.object(bundle);
+        Map<String, Object> entry = cast(((List<?>) cast(badProof.get("verificationMaterial")).get("tlogEntries")).get(0));
+        cast(entry.get("inclusionProof")).put("rootHash", java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        BundleVerifier.Verdict proof = BundleVerifier.verify(Json.compact(badProof), MANIFEST, rule, Map.of(), roots);
+        assertEquals(Optional.of(BundleVerifier.Failure.REKOR_PROOF), proof.failure(), proof.detail());
+        assertTrue(proof.detail().contains("inclusion proof"), proof.detail());
+
         Map<String, Object> unknown = Json.object(bundle);
         unknown.put("mediaType", "application/vnd.dev.sigstore.bundle.v0.9+json");
         BundleVerifier.Verdict v9 = BundleVerifier.verify(Json.compact(unknown), MANIFEST, rule, Map.of(), roots);
@@ -105,6 +113,11 @@ class BundleFormatsIT {
     private static String statement(Digest manifest) {
         return "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"img\",\"digest\":{\"sha256\":\"" + manifest.hex()
                 + "\"}}],\"predicateType\":\"https://sigstore.dev/cosign/sign/v1\",\"predicate\":{}}";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Object o) {
+        return (Map<String, Object>) o;
     }
 
     private static void openssl(String... args) throws Exception {
