@@ -36,6 +36,14 @@ class TrustCommandsTest {
         assertEquals(0, run("keygen", "--out", dir.resolve(name).toString(), "--type", type, "--password-file", password().toString()), err.toString());
     }
 
+    private static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(p.resolve("docs/schemas"))) {
+            p = p.getParent();
+        }
+        return p;
+    }
+
     private String f(String name) {
         return dir.resolve(name).toString();
     }
@@ -103,6 +111,14 @@ class TrustCommandsTest {
         assertEquals(v1.images(), v2.images());
         assertEquals(v1.sigstore().rekor(), v2.sigstore().rekor());
         assertEquals(v1.sigstore().fulcio(), v2.sigstore().fulcio());
+        // The document edgectl wrote matches the schema in docs.
+        String schema = Files.readString(repoRoot().resolve("docs/schemas/trust-document.schema.json"));
+        String payload = new String(dev.edgeagent.security.sign.Envelope.parse(Files.readAllBytes(dir.resolve("trust-v2.json"))).payload(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(java.util.Set.of(), com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V7)
+                .getSchema(schema).validate(payload, com.networknt.schema.InputFormat.JSON), payload);
+        assertFalse(com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V7).getSchema(schema)
+                .validate(payload.replace("\"subjectPattern\"", "\"subjectRegex\""), com.networknt.schema.InputFormat.JSON).isEmpty());
 
         // Sigstore's own trusted-root format: the CA chain and the log key are read from it.
         String der = java.util.Base64.getEncoder().encodeToString(v1.sigstore().fulcio().get(0).getEncoded());
