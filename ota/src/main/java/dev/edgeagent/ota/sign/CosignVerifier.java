@@ -20,8 +20,9 @@ import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
- * Checks an image against the trust document in force: fetches the cosign signature manifest for its digest,
- * each payload (verified against its layer digest), and demands the signatures the repository's rule names.
+ * Checks an image against the trust document in force: fetches the legacy cosign signature manifest for its digest
+ * (each payload verified against its layer digest) and the Sigstore bundles attached to it as OCI referrers, and
+ * demands the signatures the repository's rule names ({@link ImageSignatures}).
  */
 public final class CosignVerifier implements ImageTrust {
     static final int MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -56,10 +57,10 @@ public final class CosignVerifier implements ImageTrust {
         List<CosignSignatures.Signed> legacy = fetch(ref, manifest);
         List<Referrers.Found> bundles = new Referrers(registry).bundles(ref, manifest);
         try {
-            Set<KeyId> signers = ImageSignatures.decide(legacy, bundles, manifest, repository, rule.get(), doc);
+            ImageSignatures.Decision d = ImageSignatures.decide(legacy, bundles, manifest, repository, rule.get(), doc);
             Logger.info("image {}@{} trusted: {} (rule {})", repository, manifest.shortHex(),
-                    signers.isEmpty() ? "keyless" : signers.stream().map(KeyId::shortForm).toList(), rule.get().scope());
-            return signers;
+                    d.keyless().orElseGet(() -> "signed by " + d.keys().stream().map(KeyId::shortForm).toList()), rule.get().scope());
+            return d.keys();
         } catch (TrustFailure e) {
             throw new OtaException(e.code(), e.getMessage());
         }

@@ -21,8 +21,15 @@ import java.util.TreeSet;
 final class ImageSignatures {
     private ImageSignatures() {}
 
-    /** The keys that signed (empty when an allowed keyless identity signed), or a refusal naming what failed. */
-    static Set<KeyId> decide(List<CosignSignatures.Signed> legacy, List<Referrers.Found> bundles, Digest manifest, String repository,
+    /** What let an image in: the trusted keys that signed it, or the keyless identity (then no keys). */
+    record Decision(Set<KeyId> keys, java.util.Optional<String> keyless) {
+        Decision {
+            keys = Set.copyOf(keys);
+        }
+    }
+
+    /** What let the image in, or a refusal naming what failed for each signature found. */
+    static Decision decide(List<CosignSignatures.Signed> legacy, List<Referrers.Found> bundles, Digest manifest, String repository,
             ImageRule rule, TrustDocument doc) throws TrustFailure {
         String image = repository + "@" + manifest;
         if (legacy.isEmpty() && bundles.isEmpty()) {
@@ -30,7 +37,8 @@ final class ImageSignatures {
                     + Referrers.tagFor(manifest) + " or through the referrers API, none at " + CosignSignatures.tagFor(manifest) + ")");
         }
         if (bundles.isEmpty() && rule.signers().isPresent()) {
-            return CosignSignatures.verify(legacy, manifest, repository, rule, doc.keys()); // the legacy layout alone, as before
+            // the legacy layout alone: decided (and refused with the same words) as before bundles existed
+            return new Decision(CosignSignatures.verify(legacy, manifest, repository, rule, doc.keys()), java.util.Optional.empty());
         }
         Set<KeyId> keys = new TreeSet<>();
         List<String> reasons = new ArrayList<>();
@@ -49,7 +57,7 @@ final class ImageSignatures {
         for (Referrers.Found f : bundles) {
             BundleVerifier.Verdict v = BundleVerifier.verify(f.bundle(), manifest, rule, doc.keys(), doc.sigstore());
             if (v.identity().isPresent()) {
-                return Set.of();
+                return new Decision(Set.of(), v.identity());
             }
             v.key().ifPresent(keys::add);
             if (!v.accepted()) {
@@ -58,7 +66,7 @@ final class ImageSignatures {
         }
         int needed = rule.signers().map(r -> r.threshold()).orElse(Integer.MAX_VALUE);
         if (keys.size() >= needed) {
-            return keys;
+            return new Decision(keys, java.util.Optional.empty());
         }
         if (!keys.isEmpty()) {
             reasons.add(0, keys.size() + " valid signature(s) from keys trusted for " + rule.scope() + "; " + needed + " are required");

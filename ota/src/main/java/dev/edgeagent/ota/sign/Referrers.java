@@ -43,7 +43,18 @@ public final class Referrers {
 
     /** The bundles that refer to {@code manifest}; none when the image has no referrers. */
     public List<Found> bundles(ImageRef ref, Digest manifest) throws OtaException {
-        Optional<byte[]> index = registry.referrers(ref, manifest);
+        Optional<byte[]> index;
+        try {
+            index = registry.referrers(ref, manifest);
+        } catch (OtaException e) {
+            if (e.code() != ErrorCode.REGISTRY_ERROR) {
+                throw e;
+            }
+            // Some registries answer the unknown route with 400 or 405 rather than the 404 the spec asks for.
+            org.tinylog.Logger.warn("the referrers API of {} failed ({}); reading the referrers tag schema instead", ref.registry(),
+                    e.getMessage());
+            index = Optional.empty();
+        }
         if (index.isEmpty()) {
             index = registry.manifestAtTag(ref, tagFor(manifest)).map(FetchedManifest::bytes);
         }

@@ -156,8 +156,9 @@ public final class BundleVerifier {
                 return Verdict.refused(Failure.IDENTITY_NOT_ALLOWED, "signed by " + who.subject() + " (issuer " + who.issuer()
                         + "), which rule " + rule.scope() + " does not allow");
             }
-            return content.orElseGet(() -> Verdict.identity(who.subject() + " (issuer " + who.issuer() + ", logged " + bundle.tlogEntries().size()
-                    + "x, proven at " + bundle.tlogEntries().get(0).integratedTime() + ")"));
+            Instant at = signedAt;
+            return content.orElseGet(() -> Verdict.identity("keyless " + who.subject() + " (issuer " + who.issuer() + ", Rekor-proven at "
+                    + at + ")"));
         } catch (FulcioCertificate.ChainFailure c) {
             return Verdict.refused(Failure.CERTIFICATE_CHAIN, c.getMessage());
         }
