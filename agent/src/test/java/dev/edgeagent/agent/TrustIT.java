@@ -57,6 +57,7 @@ class TrustIT {
 
     static AgentFixture f;
     static String signedImage;
+    static String bundledImage;
     static long sequence = Instant.now().toEpochMilli() * 1000;
 
     @BeforeAll
@@ -70,6 +71,10 @@ class TrustIT {
         f.groups = List.of("north");
         signedImage = f.registry.pushDemoImage(f.work.resolve("image"), "demo");
         new CosignPublisher(RegistryClient.create(TransportSettings.insecure(Set.of(registry)))).sign(ImageRef.parse(signedImage), BUILDER);
+        // Signed the cosign 3 way: a Sigstore bundle attached as an OCI referrer (the referrers tag schema here).
+        bundledImage = f.registry.pushDemoImage(f.work.resolve("bundled"), "bundled", "bundled");
+        new dev.edgeagent.ota.sign.BundlePublisher(RegistryClient.create(TransportSettings.insecure(Set.of(registry))))
+                .sign(ImageRef.parse(bundledImage), BUILDER);
         f.startAgent();
     }
 
@@ -170,6 +175,15 @@ class TrustIT {
                 "{\"id\":\"d-other\",\"app\":\"demo\",\"image\":\"" + other + "\"}", OPERATOR), "d-other");
         assertRefused("IMAGE_NOT_TRUSTED", reply);
         assertTrue(((String) reply.get("message")).contains("signed digest " + ImageRef.parse(signedImage).requireDigest()), reply.toString());
+    }
+
+    @Test
+    @Order(5)
+    void anImageSignedWithASigstoreBundleAsAReferrerIsDeployed() throws Exception {
+        Map<String, Object> deployed = send("deploy", signed("deploy",
+                "{\"id\":\"d-bundle\",\"app\":\"bundled\",\"image\":\"" + bundledImage + "\",\"restart\":\"no\"}", OPERATOR), "d-bundle");
+        assertEquals(true, deployed.get("ok"), deployed.toString());
+        f.discard("bundled-1");
     }
 
     @Test
