@@ -53,6 +53,14 @@ public final class AppCommands {
         this.clock = clock;
     }
 
+    /** What the policy in force says about starting an app: empty when it may run (by default nothing is checked). */
+    private java.util.function.Function<AppRecord, List<String>> policy = app -> List.of();
+
+    /** From now on a start (and a restart) is admitted against the policy in force, as a deploy is. */
+    public void admitStartsWith(java.util.function.Function<AppRecord, List<String>> check) {
+        this.policy = check;
+    }
+
     public CommandResult run(String command, AppOrder order) {
         return switch (command) {
             case Commands.PING -> CommandResult.ok("pong", Map.of("time", clock.instant().toString()));
@@ -101,6 +109,11 @@ public final class AppCommands {
     private CommandResult start(AppRecord app) {
         if (app.phase() == AppPhase.RUNNING && launcher.isRunning(app.container())) {
             return CommandResult.ok("app " + app.name() + " is already running", Map.of("phase", "RUNNING"));
+        }
+        List<String> beyond = policy.apply(app);
+        if (!beyond.isEmpty()) {
+            return CommandResult.error(ErrorCode.NOT_PERMITTED, "app " + app.name() + " is beyond the policy in force and may not start: "
+                    + String.join("; ", beyond));
         }
         AppRecord running = app.operatorStarted(clock.instant());
         try {

@@ -59,6 +59,20 @@ public final class CommandDispatcher {
     public static final String DESIRED = "@desired";
     /** The pseudo-command under which the channel hands over a new trust document. */
     public static final String TRUST = "@trust";
+    /** The pseudo-command under which the channel hands over a signed isolation policy. */
+    public static final String POLICY = "@policy";
+
+    private java.util.function.Consumer<byte[]> policy = wire -> event(new OperationId("policy"), "-", "policy.refused",
+            Map.of("code", ErrorCode.NOT_PERMITTED.name(), "message", "this agent takes no policy over MQTT"));
+
+    /** Where a policy that arrived goes (the policy updates). */
+    public void policyWith(java.util.function.Consumer<byte[]> handler) {
+        this.policy = handler;
+    }
+
+    private static boolean retained(String name) {
+        return DESIRED.equals(name) || TRUST.equals(name) || POLICY.equals(name);
+    }
 
     private Reconciler reconciler;
     private OrderGate gate = OrderGate.UNSIGNED;
@@ -89,7 +103,7 @@ public final class CommandDispatcher {
                 Logger.error(e, "the reply to {} could not be published", name);
             }
         };
-        if (replyTo.refused().isPresent() && !DESIRED.equals(name) && !TRUST.equals(name)) {
+        if (replyTo.refused().isPresent() && !retained(name)) {
             // Answered where the device always may publish; not carried out, as the sender would never see its reply.
             reject(unverifiedId(payload), answer::accept, ErrorCode.BAD_REQUEST, replyTo.refused().get());
             return;
@@ -114,13 +128,18 @@ public final class CommandDispatcher {
             if (tooLarge(name, wire, replyTo)) {
                 return;
             }
-            if ((TRUST.equals(name) || DESIRED.equals(name)) && wire.length == 0) {
+            if (retained(name) && wire.length == 0) {
                 // An operator cleared the retained message; what this device accepted stays in force.
                 Logger.info("retained {} document cleared on the broker; the accepted one stays in force", name.substring(1));
                 return;
             }
             if (TRUST.equals(name)) {
                 rotateTrust(wire);
+                return;
+            }
+            if (POLICY.equals(name)) {
+                policy.accept(wire);
+                channel.status(status.document());
                 return;
             }
             OrderGate.Opened opened;
@@ -184,9 +203,10 @@ public final class CommandDispatcher {
         if (wire.length <= limit) {
             return false;
         }
-        String kind = DESIRED.equals(name) ? "desired-state document" : TRUST.equals(name) ? "trust document" : "order";
+        String kind = DESIRED.equals(name) ? "desired-state document" : TRUST.equals(name) ? "trust document"
+                : POLICY.equals(name) ? "policy" : "order";
         String message = kind + " is " + wire.length + " bytes; the limit is " + limit + "; it was not read";
-        if (DESIRED.equals(name) || TRUST.equals(name)) {
+        if (retained(name)) {
             Logger.warn("{} refused: {}", kind, message);
             event(new OperationId(name.substring(1)), "-", name.substring(1) + ".refused",
                     Map.of("code", ErrorCode.PAYLOAD_TOO_LARGE.name(), "message", message));
