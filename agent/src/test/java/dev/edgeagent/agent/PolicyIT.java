@@ -189,4 +189,71 @@ class PolicyIT {
         assertEquals("RUNNING", phase("big", "i-5"));
         assertEquals(List.of(), policyStatus("\"version\":4").get("violations"));
     }
+
+    static Map<String, Object> local(String request) throws Exception {
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            c.connect(java.net.UnixDomainSocketAddress.of(f.config.localSocket()));
+            c.write(java.nio.ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+            while (c.read(buf) >= 0) {
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return dev.edgeagent.protocol.wire.Json.object(out.toByteArray());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> entries(Map<String, Object> reply) {
+        assertEquals(true, reply.get("ok"), reply.toString());
+        return (List<Map<String, Object>>) ((Map<?, ?>) reply.get("result")).get("entries");
+    }
+
+    @Test
+    @Order(5)
+    void theAuditTrailSaysWhoOrderedWhatOverMqttAndTheLocalSocketAndVerifiesAcrossRestarts() throws Exception {
+        List<Map<String, Object>> trail = entries(order("audit", "{\"id\":\"a-1\",\"limit\":50}", "a-1"));
+        Map<String, Object> deploy = trail.stream().filter(e -> "d-big".equals(e.get("id"))).findFirst().orElseThrow();
+        assertEquals("deploy", deploy.get("command"), deploy.toString());
+        assertEquals("OK", deploy.get("outcome"), deploy.toString());
+        assertEquals(List.of(OPERATOR.id().value()), deploy.get("signers"), deploy.toString());
+        Map<String, Object> refused = trail.stream().filter(e -> "d-big2".equals(e.get("id"))).findFirst().orElseThrow();
+        assertEquals("LIMIT_EXCEEDED", refused.get("outcome"), refused.toString());
+        Map<String, Object> policy = trail.stream().filter(e -> "policy-v3".equals(e.get("id"))).findFirst().orElseThrow();
+        assertEquals(List.of(SECURITY.id().value()), policy.get("signers"), policy.toString());
+        assertTrue(trail.stream().anyMatch(e -> "policy-v3-big".equals(e.get("id")) && "stop".equals(e.get("command"))), trail.toString());
+        assertTrue(trail.stream().anyMatch(e -> "policy-v4-big".equals(e.get("id")) && "start".equals(e.get("command"))), trail.toString());
+        // The read-only audit order itself changes nothing and is not recorded; the trail verified at the restart above.
+        assertTrue(trail.stream().noneMatch(e -> "a-1".equals(e.get("id"))));
+        Map<?, ?> audit = (Map<?, ?>) f.status("\"audit\"").get("audit");
+        assertEquals(true, audit.get("intact"), audit.toString());
+        assertEquals(trail.get(trail.size() - 1).get("hash"), audit.get("head"), audit.toString());
+
+        List<Map<String, Object>> overSocket = entries(local("{\"command\":\"audit\",\"order\":{\"id\":\"a-2\",\"since\":\""
+                + trail.get(trail.size() - 1).get("time") + "\"}}"));
+        assertTrue(overSocket.stream().anyMatch(e -> e.get("hash").equals(audit.get("head"))), overSocket.toString());
+        Map<String, Object> bad = local("{\"command\":\"audit\",\"order\":{\"id\":\"a-3\",\"since\":\"yesterday\"}}");
+        assertEquals("BAD_REQUEST", bad.get("code"), bad.toString());
+    }
+
+    @Test
+    @Order(6)
+    void anEntryEditedWhileTheAgentIsStoppedIsDetectedAtTheNextStart() throws Exception {
+        f.stopAgent();
+        Path segment;
+        try (java.util.stream.Stream<Path> s = Files.list(f.config.root().resolve("audit"))) {
+            segment = s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().findFirst().orElseThrow();
+        }
+        String text = Files.readString(segment);
+        assertTrue(text.contains("\"outcome\":\"LIMIT_EXCEEDED\""), text);
+        Files.writeString(segment, text.replace("\"outcome\":\"LIMIT_EXCEEDED\"", "\"outcome\":\"OK\""));
+        f.startAgent();
+        Map<String, Object> tampered = f.event("-", "audit.tampered", 20);
+        assertTrue(((String) tampered.get("message")).contains("was changed"), tampered.toString());
+        Map<?, ?> audit = (Map<?, ?>) f.status("\"intact\":false").get("audit");
+        assertTrue(((String) audit.get("problem")).contains(segment.getFileName().toString()), audit.toString());
+        List<Map<String, Object>> trail = entries(order("audit", "{\"id\":\"a-4\",\"limit\":1}", "a-4"));
+        assertEquals("audit.tamper-detected", trail.get(0).get("command"), trail.toString());
+    }
 }

@@ -33,6 +33,7 @@ public final class PolicyStore {
     private volatile Policy current;
     private volatile byte[] currentBytes;
     private volatile byte[] currentPayload;
+    private volatile java.util.List<String> signers = java.util.List.of();
 
     private PolicyStore(Path file, Platform host, Policy current, byte[] bytes, byte[] payload) {
         this.file = file;
@@ -68,6 +69,11 @@ public final class PolicyStore {
         return current;
     }
 
+    /** The policy keys that signed the policy accepted last in this run (for the audit trail). */
+    public java.util.List<String> signers() {
+        return signers;
+    }
+
     public DeviceProfile profile() {
         return current.profile();
     }
@@ -100,6 +106,7 @@ public final class PolicyStore {
         current = new Policy(profile, p.version(), v.digest(), p.enforcement(), p.target());
         currentBytes = envelope.clone();
         currentPayload = v.payload();
+        signers = v.signers().stream().map(k -> k.value()).sorted().toList();
         return Outcome.ACCEPTED;
     }
 

@@ -12,12 +12,14 @@ import org.tinylog.Logger;
 
 /**
  * A policy that arrived on {@code edge/{device}/policy} or a group's: offered to the store, and once accepted applied
- * to what runs. Every outcome is an event (op {@code policy}): {@code policy.accepted}, {@code policy.refused}.
+ * to what runs. Every outcome is an event (op {@code policy}): {@code policy.accepted}, {@code policy.refused}. Only an
+ * accepted one reaches the listener (the audit trail): anyone who can publish could otherwise flood the trail with
+ * refusals until its rotation dropped what matters.
  */
 public final class PolicyUpdates {
     /** Told each accepted or refused policy (the audit trail). */
     public interface Listener {
-        void changed(String outcome, Optional<Policy> accepted, Optional<TrustFailure> refused);
+        void changed(String outcome, Optional<Policy> accepted, java.util.List<String> signers);
     }
 
     private final PolicyStore store;
@@ -26,7 +28,7 @@ public final class PolicyUpdates {
     private final Clock clock;
     private final PolicyEnforcer enforcer;
     private final PolicyEnforcer.Events events;
-    private Listener listener = (o, a, r) -> { };
+    private Listener listener = (o, a, s) -> { };
 
     public PolicyUpdates(PolicyStore store, Optional<TrustStore> trust, Set<String> targets, Clock clock, PolicyEnforcer enforcer,
             PolicyEnforcer.Events events) {
@@ -55,7 +57,7 @@ public final class PolicyUpdates {
                 Logger.info("op=policy policy v{} ({}) accepted for {}: {}", p.version(), p.profile().name(), p.source(), p.digest());
                 Map<String, Object> details = new LinkedHashMap<>(p.summary());
                 events.emit("-", "policy.accepted", details);
-                listener.changed("ACCEPTED", Optional.of(p), Optional.empty());
+                listener.changed("ACCEPTED", Optional.of(p), store.signers());
                 enforcer.enforce(p);
             }
         } catch (TrustFailure e) {
@@ -66,6 +68,5 @@ public final class PolicyUpdates {
     private void refuse(TrustFailure e) {
         Logger.warn("op=policy policy refused: {} {}", e.code(), e.getMessage());
         events.emit("-", "policy.refused", Map.of("code", e.code().name(), "message", e.getMessage()));
-        listener.changed(e.code().name(), Optional.empty(), Optional.of(e));
     }
 }
