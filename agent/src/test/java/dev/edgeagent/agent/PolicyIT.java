@@ -233,6 +233,17 @@ class PolicyIT {
         List<Map<String, Object>> overSocket = entries(local("{\"command\":\"audit\",\"order\":{\"id\":\"a-2\",\"since\":\""
                 + trail.get(trail.size() - 1).get("time") + "\"}}"));
         assertTrue(overSocket.stream().anyMatch(e -> e.get("hash").equals(audit.get("head"))), overSocket.toString());
+        // edgectl audit over the broker, signed with the operator key, prints the trail and exits 0 while it is intact.
+        Path password = f.work.resolve("password");
+        Files.writeString(password, "operator password");
+        Path keyFile = f.work.resolve("operator.key");
+        Files.writeString(keyFile, dev.edgeagent.security.sign.KeyPem.encryptedPrivatePem(OPERATOR, "operator password".toCharArray()));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = dev.edgeagent.edgectl.Main.execute(new java.io.PrintStream(out, true), System.err, "audit", "--device", DEVICE,
+                "--broker", f.broker.uri(), "--key", keyFile.toString(), "--password-file", password.toString(), "--limit", "200");
+        assertEquals(0, code, out.toString());
+        assertTrue(out.toString().contains("d-big") && out.toString().contains("LIMIT_EXCEEDED"), out.toString());
+        assertTrue(out.toString().contains("head: entry " + audit.get("sequence") + " " + audit.get("head")), out.toString());
         Map<String, Object> bad = local("{\"command\":\"audit\",\"order\":{\"id\":\"a-3\",\"since\":\"yesterday\"}}");
         assertEquals("BAD_REQUEST", bad.get("code"), bad.toString());
     }
@@ -255,5 +266,10 @@ class PolicyIT {
         assertTrue(((String) audit.get("problem")).contains(segment.getFileName().toString()), audit.toString());
         List<Map<String, Object>> trail = entries(order("audit", "{\"id\":\"a-4\",\"limit\":1}", "a-4"));
         assertEquals("audit.tamper-detected", trail.get(0).get("command"), trail.toString());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = dev.edgeagent.edgectl.Main.execute(new java.io.PrintStream(out, true), System.err, "audit", "--local", "--socket",
+                f.config.localSocket().toString());
+        assertEquals(1, code, out.toString());
+        assertTrue(out.toString().contains("THE TRAIL WAS CHANGED"), out.toString());
     }
 }
