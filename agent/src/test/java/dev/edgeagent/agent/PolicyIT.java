@@ -248,8 +248,39 @@ class PolicyIT {
         assertEquals("BAD_REQUEST", bad.get("code"), bad.toString());
     }
 
+    private static java.util.Set<com.networknt.schema.ValidationMessage> validate(String schemaText, String json) {
+        return com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V7).getSchema(schemaText)
+                .validate(json, com.networknt.schema.InputFormat.JSON);
+    }
+
+    private static String schema(String name) throws Exception {
+        return Files.readString(dev.edgeagent.testkit.Tools.repoRoot().resolve("docs/schemas/" + name));
+    }
+
     @Test
     @Order(6)
+    void policiesAuditEntriesAndStatusMatchTheSchemasInDocs() throws Exception {
+        String envelope = policy("group:north", 9, SignedPolicy.Enforcement.STOP, profile("tight", 32), SECURITY);
+        assertEquals(Set.of(), validate(schema("policy.schema.json"), envelope), envelope);
+        String statement = new String(Envelope.parse(envelope.getBytes(StandardCharsets.UTF_8)).payload(), StandardCharsets.UTF_8);
+        Map<String, Object> policySchema = dev.edgeagent.protocol.wire.Json.object(schema("policy.schema.json").getBytes(StandardCharsets.UTF_8));
+        String statementSchema = new String(dev.edgeagent.protocol.wire.Json.compact(Map.of("$schema", "http://json-schema.org/draft-07/schema#",
+                "definitions", policySchema.get("definitions"), "$ref", "#/definitions/statement")), StandardCharsets.UTF_8);
+        assertEquals(Set.of(), validate(statementSchema, statement), statement);
+        assertTrue(!validate(statementSchema, statement.replace("\"stop\"", "\"pause\"")).isEmpty(), "the schema can fail");
+
+        for (Map<String, Object> e : entries(order("audit", "{\"id\":\"a-schema\",\"limit\":500}", "a-schema"))) {
+            String json = new String(dev.edgeagent.protocol.wire.Json.compact(e), StandardCharsets.UTF_8);
+            assertEquals(Set.of(), validate(schema("audit-entry.schema.json"), json), json);
+        }
+        try (MqttCli.Subscription status = f.mqtt.subscribe("edge/" + DEVICE + "/status")) {
+            String doc = status.next("\"grants\"", 20);
+            assertEquals(Set.of(), validate(schema("status.schema.json"), doc), doc);
+        }
+    }
+
+    @Test
+    @Order(7)
     void anEntryEditedWhileTheAgentIsStoppedIsDetectedAtTheNextStart() throws Exception {
         f.stopAgent();
         Path segment;
