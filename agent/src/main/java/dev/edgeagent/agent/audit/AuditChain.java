@@ -33,6 +33,12 @@ public final class AuditChain {
         return body + HASH_FIELD + hashOf(body) + "\"}";
     }
 
+    /** The hash a line written by {@link #line} ends with, read without parsing the line. */
+    static String hashOfLine(String line) {
+        int at = line.lastIndexOf(HASH_FIELD);
+        return line.substring(at + HASH_FIELD.length(), line.length() - 2);
+    }
+
     static String hashOf(String body) {
         return Digest.sha256Of(body.getBytes(StandardCharsets.UTF_8)).toString();
     }
