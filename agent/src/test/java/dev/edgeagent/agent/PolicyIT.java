@@ -138,6 +138,11 @@ class PolicyIT {
         assertTrue(violation.get("reasons").toString().contains("memoryBytes 67108864 is above the ceiling of profile tight"),
                 violation.toString());
         assertEquals("RUNNING", phase("big", "i-2"));
+        // Reported apps keep running, but an order to restart one is judged by the policy first and leaves it running.
+        Map<String, Object> restart = order("restart", "{\"id\":\"r-big\",\"app\":\"big\"}", "r-big");
+        assertEquals("NOT_PERMITTED", restart.get("code"), restart.toString());
+        assertTrue(((String) restart.get("message")).contains("memoryBytes 67108864 is above the ceiling of profile tight"), restart.toString());
+        assertEquals("RUNNING", phase("big", "i-2b"));
         Map<?, ?> p = policyStatus("\"version\":2");
         assertEquals("tight", p.get("name"), p.toString());
         assertEquals("group:north", p.get("source"), p.toString());
