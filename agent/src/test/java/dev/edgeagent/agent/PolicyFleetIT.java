@@ -147,7 +147,7 @@ class PolicyFleetIT {
                 && flagged.get(0).contains("capability CAP_NET_RAW"), flagged.get(0));
         assertTrue(strict.out().contains("east: 50 devices, 55 apps; 5 would be in violation of profile strict"), strict.out());
 
-        Run roomy = edgectl("policy", "check", "--file", profile("roomy", 1024, List.of("CAP_NET_RAW"), "linux/amd64").toString(),
+        Run roomy = edgectl("policy", "check", profile("roomy", 1024, List.of("CAP_NET_RAW"), "linux/amd64").toString(),
                 "--group", "east");
         assertEquals(0, roomy.code(), roomy.out() + roomy.err());
         assertTrue(roomy.out().contains("would put none in violation"), roomy.out());

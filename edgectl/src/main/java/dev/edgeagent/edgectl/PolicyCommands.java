@@ -31,7 +31,7 @@ final class PolicyCommands {
     static final String USAGE = """
             edgectl policy publish --file PROFILE.json --version N (--device ID | --group NAME) --key POLICY.key
                                    [--enforcement report|stop] [--broker URI]   signed by the policy key, published retained
-            edgectl policy check --file PROFILE.json [--group NAME] [--broker URI]
+            edgectl policy check PROFILE.json|--file PROFILE.json [--group NAME] [--broker URI]
                                    validates the profile; with --group, names each member's apps it would put in violation
                                    (exit 0: none would; 1: some would)
             edgectl policy status --group NAME [--broker URI] [--json]
@@ -49,7 +49,11 @@ final class PolicyCommands {
     }
 
     int run(List<String> argv) throws Args.UsageError, MqttException, InterruptedException {
-        List<String> rest = argv.subList(1, argv.size());
+        List<String> rest = new ArrayList<>(argv.subList(1, argv.size()));
+        if (!rest.isEmpty() && !rest.get(0).startsWith("--")) {
+            // `policy check FILE`, as `policy check --file FILE`
+            rest.add(0, "--file");
+        }
         return switch (argv.get(0)) {
             case "publish" -> publish(new Args(rest, List.of("--file", "--version", "--device", "--group", "--key", "--password-file",
                     "--enforcement", "--broker"), List.of()));
