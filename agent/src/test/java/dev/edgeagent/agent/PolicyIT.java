@@ -249,6 +249,13 @@ class PolicyIT {
         assertEquals(0, code, out.toString());
         assertTrue(out.toString().contains("d-big") && out.toString().contains("LIMIT_EXCEEDED"), out.toString());
         assertTrue(out.toString().contains("head: entry " + audit.get("sequence") + " " + audit.get("head")), out.toString());
+        // A changing order over the local socket is recorded too: unsigned, via local, with its outcome.
+        assertEquals("NOT_FOUND", local("{\"command\":\"stop\",\"order\":{\"id\":\"l-1\",\"app\":\"nobody\"}}").get("code"));
+        Map<String, Object> viaLocal = entries(order("audit", "{\"id\":\"a-5\",\"limit\":1}", "a-5")).get(0);
+        assertEquals("l-1", viaLocal.get("id"), viaLocal.toString());
+        assertEquals("local", viaLocal.get("via"), viaLocal.toString());
+        assertEquals("NOT_FOUND", viaLocal.get("outcome"), viaLocal.toString());
+        assertEquals(List.of(), viaLocal.get("signers"), viaLocal.toString());
         Map<String, Object> bad = local("{\"command\":\"audit\",\"order\":{\"id\":\"a-3\",\"since\":\"yesterday\"}}");
         assertEquals("BAD_REQUEST", bad.get("code"), bad.toString());
     }

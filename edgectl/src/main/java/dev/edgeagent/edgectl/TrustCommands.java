@@ -40,8 +40,9 @@ final class TrustCommands {
                                --out trust-v2.json        (a new version; the lists given replace the current ones)
             init and rotate also take [--expires-in DAYS] (default 365; 0: never expires),
                                [--revoked-images report|stop] (init: report; rotate: as the current document) and
-                               [--policy SEC.pub …] (the policy role: the keys that sign device profiles; none may be an
-                               operator key; rotate keeps the current one unless given)
+                               [--policy SEC.pub … [--policy-threshold K]] (the policy role: the keys that sign device
+                               profiles, K of them (default 1); none may be an operator key; rotate keeps the current
+                               role unless given)
             edgectl trust sign --file trust-v2.json --root-key ROOT2.key     (a second root key adds its signature)
             edgectl trust publish --file trust-v2.json (--device ID | --group NAME) [--broker URI]
             edgectl trust show --file trust.json
@@ -59,7 +60,7 @@ final class TrustCommands {
         }
         List<String> rest = argv.subList(1, argv.size());
         List<String> docOptions = List.of("--root-key", "--root-threshold", "--operator", "--images", "--reject", "--out",
-                "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images", "--policy");
+                "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images", "--policy", "--policy-threshold");
         return switch (argv.get(0)) {
             case "init" -> init(new Args(rest, docOptions, List.of()));
             case "rotate" -> rotate(new Args(rest, docOptions, List.of()));
@@ -162,7 +163,19 @@ final class TrustCommands {
     private static Optional<Role> policyRole(Args a, Map<KeyId, VerificationKey> keys) throws Args.UsageError {
         List<VerificationKey> policy = publicKeys(a.all("--policy"));
         policy.forEach(k -> keys.put(k.id(), k));
-        return policy.isEmpty() ? Optional.empty() : Optional.of(new Role(ids(policy), 1));
+        if (policy.isEmpty()) {
+            if (a.get("--policy-threshold").isPresent()) {
+                throw new Args.UsageError("--policy-threshold needs the policy keys (--policy)");
+            }
+            return Optional.empty();
+        }
+        int k;
+        try {
+            k = Integer.parseInt(a.get("--policy-threshold").orElse("1"));
+            return Optional.of(new Role(ids(policy), k));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError("--policy-threshold: " + e.getMessage());
+        }
     }
 
     private int sign(Args a) throws Args.UsageError {

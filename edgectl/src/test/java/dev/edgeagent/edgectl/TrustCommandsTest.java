@@ -181,5 +181,14 @@ class TrustCommandsTest {
         TrustDocument v2 = v1.successor(Files.readAllBytes(dir.resolve("trust-v2.json")));
         assertEquals(v1.policy(), v2.policy());
         assertTrue(v2.keys().containsKey(sec), "the policy key stays listed");
+
+        keygen("sec2", "ecdsa-p256");
+        assertEquals(2, run("trust", "rotate", "--current", f("trust-v2.json"), "--root-key", f("root.key"), "--policy", f("sec.pub"),
+                "--policy-threshold", "3", "--out", f("trust-v3.json"), "--password-file", pw));
+        assertEquals(0, run("trust", "rotate", "--current", f("trust-v2.json"), "--root-key", f("root.key"), "--policy", f("sec.pub"),
+                "--policy", f("sec2.pub"), "--policy-threshold", "2", "--out", f("trust-v3.json"), "--password-file", pw), err.toString());
+        TrustDocument v3 = v2.successor(Files.readAllBytes(dir.resolve("trust-v3.json")));
+        assertEquals(2, v3.policy().orElseThrow().threshold());
+        assertEquals(2, v3.policy().orElseThrow().keys().size());
     }
 }
