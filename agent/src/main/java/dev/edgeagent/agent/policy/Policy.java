@@ -6,7 +6,6 @@ import dev.edgeagent.security.sign.SignedPolicy.Enforcement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The isolation policy in force: a device profile, its version (0 for the profile the config names, the bootstrap),
@@ -38,9 +37,5 @@ public record Policy(DeviceProfile profile, long version, Digest digest, Enforce
         m.put("enforcement", enforcement.wire());
         m.put("source", source);
         return m;
-    }
-
-    public Optional<String> signedFor() {
-        return version == 0 ? Optional.empty() : Optional.of(source);
     }
 }

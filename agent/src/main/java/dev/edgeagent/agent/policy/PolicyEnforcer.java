@@ -13,7 +13,6 @@ import dev.edgeagent.security.sign.SignedPolicy.Enforcement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,10 +140,5 @@ public final class PolicyEnforcer {
         } catch (IOException e) {
             Logger.error("op=policy could not record which apps the policy holds stopped: {}", e.getMessage());
         }
-    }
-
-    /** For tests: when the policy stopped {@code app}, if it holds it. */
-    synchronized Optional<Instant> heldSince(String app) {
-        return Optional.ofNullable(held.get(app)).map(Instant::parse);
     }
 }
