@@ -7,6 +7,11 @@ import dev.edgeagent.agent.control.LocalSocketServer;
 import dev.edgeagent.agent.control.Messages;
 import dev.edgeagent.agent.control.MqttControlChannel;
 import dev.edgeagent.agent.control.SignedOrderGate;
+import dev.edgeagent.agent.audit.AuditLog;
+import dev.edgeagent.agent.policy.Policy;
+import dev.edgeagent.agent.policy.PolicyEnforcer;
+import dev.edgeagent.agent.policy.PolicyStore;
+import dev.edgeagent.agent.policy.PolicyUpdates;
 import dev.edgeagent.agent.trust.SequenceStore;
 import dev.edgeagent.agent.trust.RevokedImages;
 import dev.edgeagent.agent.trust.TrustStatus;
@@ -48,6 +53,7 @@ import dev.edgeagent.runtime.supervise.LogRotator;
 import dev.edgeagent.security.seccomp.DefaultSeccompProfile;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,14 +98,18 @@ public final class Agent implements AutoCloseable {
 
     public static Agent start(AgentConfig config) throws Exception {
         Clock clock = Clock.systemUTC();
-        DeviceProfile profile = DeviceProfiles.load(config.profile());
+        DeviceProfile bootstrap = DeviceProfiles.load(config.profile());
         Platform host = Platform.host();
-        if (!profile.platform().os().equals(host.os()) || !profile.platform().architecture().equals(host.architecture())) {
-            throw new IllegalStateException("device profile " + profile.name() + " is for " + profile.platform()
+        if (!bootstrap.platform().os().equals(host.os()) || !bootstrap.platform().architecture().equals(host.architecture())) {
+            throw new IllegalStateException("device profile " + bootstrap.name() + " is for " + bootstrap.platform()
                     + " but this host is " + host);
         }
         AgentPaths paths = new AgentPaths(config.root());
         StorageRoot.prepare(paths);
+        // The profile the config names is only the bootstrap: a signed policy stored under trust/ wins over it.
+        PolicyStore policies = PolicyStore.open(paths.trust(),
+                Policy.bootstrap(bootstrap, dev.edgeagent.protocol.Digest.sha256Of(DeviceProfiles.bytes(config.profile()))), host);
+        DeviceProfile profile = policies.profile();
         StateStore state = new StateStore(paths.state());
         BlobStore blobs = new BlobStore(config.root());
         RegistryClient registry = RegistryClient.create(config.registryTransport());
@@ -122,11 +132,11 @@ public final class Agent implements AutoCloseable {
         AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(), cgroupParent,
                 agent.operations, agent.timer, clock);
         Deployer deployer = new Deployer(paths, state, blobs, puller, new LayerUnpacker(UnpackLimits.DEFAULT), launcher, supervisor,
-                profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), cgroupParent, clock);
+                policies::profile, DefaultSeccompProfile.forArch(profile.platform().architecture()), new DiskGuard(config.diskReserveBytes()), cgroupParent, clock);
         deployer.removeOrphans();
         agent.deployer = deployer;
         networks.removeLeftovers(state.apps().stream().map(a -> a.container().value()).collect(java.util.stream.Collectors.toSet()));
-        StatusReporter status = new StatusReporter(config.deviceId(), profile, state, runtime, runtimeChoice, supervisor, clock);
+        StatusReporter status = new StatusReporter(config.deviceId(), policies::profile, state, runtime, runtimeChoice, supervisor, clock);
         java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();
         if (config.mqttTls().isPresent()) {
             AgentConfig.MqttTls t = config.mqttTls().get();
@@ -156,6 +166,41 @@ public final class Agent implements AutoCloseable {
         java.util.Set<String> targets = new java.util.HashSet<>();
         targets.add(config.deviceId().value());
         config.groups().forEach(g -> targets.add("group:" + g));
+        // The audit trail: appended on the operations thread, nothing of its own running between entries.
+        AuditLog audit = AuditLog.open(config.root().resolve("audit"), clock);
+        dispatcher.auditTo(audit);
+        status.auditFrom(audit::status);
+        PolicyEnforcer.Events policyEvents = (app, type, details) -> channel.event(Messages.event(clock, config.deviceId().value(),
+                new OperationId("policy"), app, type, details));
+        PolicyEnforcer enforcer = new PolicyEnforcer(paths.trust(), state, new PolicyEnforcer.Actions() {
+            @Override
+            public dev.edgeagent.agent.control.CommandResult stop(dev.edgeagent.protocol.AppName app, String why) {
+                return audited(Commands.STOP, why, apps.run(Commands.STOP, new AppOrder(new OperationId(why), java.util.Optional.of(app),
+                        java.util.OptionalInt.empty(), false)));
+            }
+
+            private dev.edgeagent.agent.control.CommandResult audited(String command, String why, dev.edgeagent.agent.control.CommandResult r) {
+                audit.record(command, java.util.Optional.of(why), List.of(), r.ok() ? "OK" : r.code().name(), "policy", Map.of());
+                return r;
+            }
+
+            @Override
+            public dev.edgeagent.agent.control.CommandResult start(dev.edgeagent.protocol.AppName app, String why) {
+                return audited(Commands.START, why, apps.run(Commands.START, new AppOrder(new OperationId(why), java.util.Optional.of(app),
+                        java.util.OptionalInt.empty(), false)));
+            }
+        }, policyEvents);
+        apps.admitStartsWith(app -> PolicyEnforcer.violations(policies.profile(), app));
+        PolicyUpdates policyUpdates = new PolicyUpdates(policies, trust, targets, clock, enforcer, policyEvents);
+        dispatcher.policyWith(policyUpdates::received);
+        policyUpdates.listen((outcome, accepted, signers) -> accepted.ifPresent(p -> audit.record("policy",
+                java.util.Optional.of("policy-v" + p.version()), signers, outcome, "mqtt",
+                Map.of("version", p.version(), "name", p.profile().name(), "digest", p.digest().toString()))));
+        status.policyFrom(() -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>(policies.current().summary());
+            m.put("violations", enforcer.status(policies.current()));
+            return m;
+        });
         if (trust.isPresent()) {
             TrustStore t = trust.get();
             dispatcher.requireSigned(t, new SignedOrderGate(t, targets, clock), new SequenceStore(paths.trust()));
@@ -169,6 +214,8 @@ public final class Agent implements AutoCloseable {
                             "trust.revoked-image", Map.of("version", doc.version(), "image", r.image(), "reason", r.reason(),
                                     "action", stop ? "stop" : "report")));
                     if (stop) {
+                        audit.record("stop", java.util.Optional.of("trust-revoked-" + r.app().value()), List.of(), "OK", "trust",
+                                Map.of("version", doc.version()));
                         apps.run(Commands.STOP, new AppOrder(new OperationId("trust-revoked-" + r.app().value()),
                                 java.util.Optional.of(r.app()), java.util.OptionalInt.empty(), false));
                     }
@@ -205,6 +252,10 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         channel.status(status.document());
+        if (!Boolean.TRUE.equals(audit.status().get("intact"))) {
+            channel.event(Messages.event(clock, config.deviceId().value(), new OperationId("audit"), "-", "audit.tampered",
+                    Map.of("message", String.valueOf(audit.status().get("problem")))));
+        }
         agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> {
             supervisor.poll();
             if (reconciler.retryIfDue(clock.instant(), (type, details) -> channel.event(Messages.event(clock,

@@ -107,6 +107,58 @@ public record DeviceProfile(String name, Platform platform, RuntimePreference ru
         return rules;
     }
 
+    /**
+     * Everything about a running app, with {@code limits} and {@code granted}, that this profile would not admit: each
+     * ceiling passed and each grant it no longer gives, one sentence each naming the field. Empty: it complies. Pure,
+     * so a policy can be judged against a fleet's statuses before it is pushed.
+     */
+    public List<String> violations(ResourceLimits limits, AppGrants granted) {
+        List<String> out = new ArrayList<>();
+        over(out, limits.memoryBytes(), ceilings.memoryBytes(), "memoryBytes", String.valueOf(limits.memoryBytes()));
+        over(out, limits.pids(), ceilings.pids(), "pids", String.valueOf(limits.pids()));
+        over(out, limits.cpuMillis(), ceilings.cpuMillis(), "cpus", String.valueOf(limits.cpuMillis() / 1000.0));
+        for (String cap : new java.util.TreeSet<>(granted.capabilities())) {
+            if (!grants.capabilities().contains(cap)) {
+                out.add("capability " + cap + " is not granted by profile " + name + " (grants.capabilities)");
+            }
+        }
+        for (String device : granted.devices()) {
+            if (grants.device(device).isEmpty()) {
+                out.add("device " + device + " is not granted by profile " + name + " (grants.devices)");
+            }
+        }
+        if (granted.hostNetwork() && !grants.hostNetwork()) {
+            out.add("host network is not granted by profile " + name + " (grants.hostNetwork = false)");
+        }
+        if (granted.customSeccomp() && !grants.customSeccomp()) {
+            out.add("an app's own seccomp profile is not granted by profile " + name + " (grants.customSeccomp = false)");
+        }
+        if (!granted.volumes().isEmpty() && !grants.volumes()) {
+            out.add("volumes are not granted by profile " + name + " (grants.volumes = false)");
+        }
+        java.util.Set<String> syscalls = new java.util.TreeSet<>(granted.extraSyscalls());
+        syscalls.removeAll(grants.extraSyscalls());
+        if (!syscalls.isEmpty()) {
+            out.add("syscalls " + syscalls + " are not granted by profile " + name + " (grants.extraSyscalls)");
+        }
+        if (granted.bridge()) {
+            try {
+                admitNetwork(granted.hostPorts(), granted.egress());
+            } catch (NotGranted e) {
+                out.add(e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private void over(List<String> out, long has, long ceiling, String field, String shown) {
+        try {
+            check(has, ceiling, field, shown);
+        } catch (CeilingExceeded e) {
+            out.add(e.getMessage());
+        }
+    }
+
     private void check(long asked, long ceiling, String field, String shown) throws CeilingExceeded {
         if (asked > ceiling) {
             throw new CeilingExceeded(field + " " + shown + " is above the ceiling of profile " + name + " (ceilings." + field

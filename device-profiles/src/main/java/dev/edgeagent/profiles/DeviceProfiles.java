@@ -37,6 +37,17 @@ public final class DeviceProfiles {
         return parse(Files.readAllBytes(p), p.toString());
     }
 
+    /** The bytes a profile is read from (built-in or file), for its digest. */
+    public static byte[] bytes(String nameOrPath) throws IOException {
+        Path p = Path.of(nameOrPath);
+        if (BUILTIN.contains(nameOrPath) && !Files.exists(p)) {
+            try (InputStream in = DeviceProfiles.class.getResourceAsStream(nameOrPath + ".json")) {
+                return in.readAllBytes();
+            }
+        }
+        return Files.readAllBytes(p);
+    }
+
     public static DeviceProfile parse(byte[] json, String source) throws IOException {
         Map<String, Object> root;
         try {

@@ -53,6 +53,9 @@ public final class Main {
                           [--ca CA.pem] [--username U]   legacy: sha256-HEX.sig (default, read by every agent);
                           bundle: a Sigstore bundle attached as an OCI referrer, as cosign 3 signs
                    edgectl trust init|rotate|sign|publish|show …   (edgectl trust for its options)
+                   edgectl policy publish|check|status …   a signed device profile (edgectl policy for its options)
+                   edgectl audit --device ID [--since 2026-12-01T00:00:00Z] [--limit N] [--json]   the device's audit
+                          trail (also --local); exit 1 when the device reports its trail was changed
             Orders over the broker are signed with the operator key: --key FILE or $EDGE_KEY, its password in
             $EDGE_KEY_PASSWORD or --password-file (--unsigned only for lab agents configured with allowUnsigned).
             The broker defaults to $EDGE_BROKER, else the settings file, else tcp://127.0.0.1:1883. Settings file:
@@ -121,6 +124,14 @@ public final class Main {
                     yield SignImageCommand.run(rest.get(0), new Args(rest.subList(1, rest.size()),
                             List.of("--key", "--password-file", "--ca", "--username", "--format"), List.of("--insecure")), out, err);
                 }
+                case "policy" -> {
+                    if (rest.isEmpty() || rest.get(0).equals("--help")) {
+                        out.println(PolicyCommands.USAGE);
+                        yield rest.isEmpty() ? USAGE : OK;
+                    }
+                    yield new PolicyCommands(out, err).run(rest);
+                }
+                case "audit" -> audit(new Args(rest, concat(COMMON, "--since", "--limit", "--id"), List.of("--json", "--local", "--unsigned")));
                 case "trust" -> {
                     if (rest.isEmpty() || rest.get(0).equals("--help")) {
                         out.println(TrustCommands.USAGE);
@@ -237,6 +248,66 @@ public final class Main {
                 }
             }
         }
+    }
+
+    /** The read-only audit order: the device's trail from {@code --since}, at most {@code --limit} entries. */
+    private int audit(Args a) throws Args.UsageError, MqttException, InterruptedException, Unreachable {
+        OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
+        Map<String, Object> order = new java.util.LinkedHashMap<>();
+        order.put("id", id.value());
+        if (a.get("--since").isPresent()) {
+            try {
+                order.put("since", java.time.Instant.parse(a.get("--since").get()).toString());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new Args.UsageError("--since must be an instant such as 2026-12-01T00:00:00Z");
+            }
+        }
+        a.get("--limit").ifPresent(l -> order.put("limit", Long.parseLong(l)));
+        byte[] payload = Json.compact(order);
+        byte[] reply;
+        if (a.flag("--local")) {
+            reply = local(a, Commands.AUDIT, payload);
+        } else {
+            DeviceId device = new DeviceId(a.require("--device"));
+            long deadline = System.currentTimeMillis() + timeoutMillis(a, 30);
+            byte[] wire = signer(a).wrap(device.value(), Commands.AUDIT, payload, OrderSigner.ORDER_VALIDITY);
+            try (BrokerSession session = new BrokerSession(broker(a))) {
+                session.sendOrder(device, Commands.AUDIT, wire, id.value());
+                while (true) {
+                    BrokerSession.Received r = session.next(deadline - System.currentTimeMillis());
+                    if (r == null) {
+                        err.println("edgectl: no reply from " + device + " within the timeout (is its agent running?)");
+                        return UNREACHABLE;
+                    }
+                    if (id.value().equals(parse(r.message().getPayload()).get("id"))) {
+                        reply = r.message().getPayload();
+                        break;
+                    }
+                }
+            }
+        }
+        Map<String, Object> msg = parse(reply);
+        if (!Boolean.TRUE.equals(msg.get("ok"))) {
+            return printReply(Commands.AUDIT, reply, a.flag("--json"));
+        }
+        Map<?, ?> result = (Map<?, ?>) msg.get("result");
+        Map<?, ?> head = result.get("head") instanceof Map<?, ?> h ? h : Map.of();
+        boolean intact = Boolean.TRUE.equals(head.get("intact"));
+        if (a.flag("--json")) {
+            out.println(new String(reply, StandardCharsets.UTF_8));
+        } else {
+            for (Object o : (List<?>) result.get("entries")) {
+                Map<?, ?> e = (Map<?, ?>) o;
+                List<?> signers = e.get("signers") instanceof List<?> l ? l : List.of();
+                out.printf("%6s %s %-22s %-28s %-16s %-6s %s%n", e.get("seq"), e.get("time"), e.get("command"),
+                        e.get("id") == null ? "-" : e.get("id"), e.get("outcome"), e.get("via"),
+                        signers.stream().map(s -> String.valueOf(s).substring(0, Math.min(12, String.valueOf(s).length()))).toList()
+                                + (e.get("detail") != null ? " " + e.get("detail") : ""));
+            }
+            out.println("head: entry " + head.get("sequence") + " " + head.get("head") + (intact ? " (the trail verified at the agent's start)"
+                    : " — THE TRAIL WAS CHANGED: " + head.get("problem")));
+        }
+        return intact ? OK : FAILED;
     }
 
     /** Publishes a desired state, retained, for a device or a group; each device checks and applies it itself. */

@@ -43,8 +43,11 @@ final class TrustCommands {
             edgectl trust rotate --current trust.json --root-key ROOT.key [--root-key …] [--operator OP.pub …]
                                [--revoke KEY.pub|KEYID …] [--root NEWROOT.pub … --root-threshold K] [--images … | --reject …]
                                --out trust-v2.json        (a new version; the lists given replace the current ones)
-            init and rotate also take [--expires-in DAYS] (default 365; 0: never expires) and
-                               [--revoked-images report|stop] (init: report; rotate: as the current document)
+            init and rotate also take [--expires-in DAYS] (default 365; 0: never expires),
+                               [--revoked-images report|stop] (init: report; rotate: as the current document) and
+                               [--policy SEC.pub … [--policy-threshold K]] (the policy role: the keys that sign device
+                               profiles, K of them (default 1); none may be an operator key; rotate keeps the current
+                               role unless given)
             init and rotate take keyless signing too:
                                [--keyless 'SCOPE|ISSUER|SUBJECT' …]  an identity allowed to sign images in SCOPE keyless
                                (ISSUER and SUBJECT exact, or a Java regular expression over the whole value when
@@ -70,7 +73,7 @@ final class TrustCommands {
         List<String> rest = argv.subList(1, argv.size());
         List<String> docOptions = List.of("--root-key", "--root-threshold", "--operator", "--images", "--reject", "--out",
                 "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images", "--keyless", "--fulcio", "--rekor",
-                "--trusted-root");
+                "--trusted-root", "--policy", "--policy-threshold");
         return switch (argv.get(0)) {
             case "init" -> init(new Args(rest, docOptions, List.of()));
             case "rotate" -> rotate(new Args(rest, docOptions, List.of()));
@@ -96,8 +99,14 @@ final class TrustCommands {
             throw new Args.UsageError("give at least one --images rule: without one every image is refused");
         }
         Instant now = Instant.now();
-        TrustDocument doc = new TrustDocument(1, now, keys, root, new Role(ids(operators), 1), images, expiry(a, now),
-                revokedImages(a, TrustDocument.RevokedImages.REPORT), sigstore(a, SigstoreRoots.NONE));
+        Optional<Role> policy = policyRole(a, keys);
+        TrustDocument doc;
+        try {
+            doc = new TrustDocument(1, now, keys, root, new Role(ids(operators), 1), images, expiry(a, now),
+                    revokedImages(a, TrustDocument.RevokedImages.REPORT), policy, sigstore(a, SigstoreRoots.NONE));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError(e.getMessage());
+        }
         requireRootsForKeyless(doc);
         return write(doc, roots, Path.of(a.require("--out")));
     }
@@ -142,20 +151,48 @@ final class TrustCommands {
         List<ImageRule> images = a.all("--images").isEmpty() && a.all("--reject").isEmpty() && a.all("--keyless").isEmpty()
                 ? current.images() : imageRules(a, keys);
         Instant now = Instant.now();
-        TrustDocument next = new TrustDocument(current.version() + 1, now, used(keys, root, operators, images), root,
-                new Role(operators, 1), images, expiry(a, now), revokedImages(a, current.revokedImages()), sigstore(a, current.sigstore()));
+        Optional<Role> policy = a.all("--policy").isEmpty() ? current.policy() : policyRole(a, keys);
+        TrustDocument next;
+        try {
+            next = new TrustDocument(current.version() + 1, now, used(keys, root, operators, images, policy), root,
+                    new Role(operators, 1), images, expiry(a, now), revokedImages(a, current.revokedImages()), policy,
+                    sigstore(a, current.sigstore()));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError(e.getMessage());
+        }
         requireRootsForKeyless(next);
         return write(next, signers, Path.of(a.require("--out")));
     }
 
     /** Only the keys some role still names are carried into the next version: a revoked key leaves the document. */
-    private static Map<KeyId, VerificationKey> used(Map<KeyId, VerificationKey> keys, Role root, Set<KeyId> operators, List<ImageRule> images) {
+    private static Map<KeyId, VerificationKey> used(Map<KeyId, VerificationKey> keys, Role root, Set<KeyId> operators, List<ImageRule> images,
+            Optional<Role> policy) {
         Set<KeyId> named = new LinkedHashSet<>(root.keys());
         named.addAll(operators);
+        policy.ifPresent(p -> named.addAll(p.keys()));
         images.forEach(i -> i.signers().ifPresent(r -> named.addAll(r.keys())));
         Map<KeyId, VerificationKey> out = new LinkedHashMap<>();
         named.forEach(id -> out.put(id, keys.get(id)));
         return out;
+    }
+
+    /** The policy role from {@code --policy} keys (one of them signs), added to {@code keys}; none when none is given. */
+    private static Optional<Role> policyRole(Args a, Map<KeyId, VerificationKey> keys) throws Args.UsageError {
+        List<VerificationKey> policy = publicKeys(a.all("--policy"));
+        policy.forEach(k -> keys.put(k.id(), k));
+        if (policy.isEmpty()) {
+            if (a.get("--policy-threshold").isPresent()) {
+                throw new Args.UsageError("--policy-threshold needs the policy keys (--policy)");
+            }
+            return Optional.empty();
+        }
+        int k;
+        try {
+            k = Integer.parseInt(a.get("--policy-threshold").orElse("1"));
+            return Optional.of(new Role(ids(policy), k));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError("--policy-threshold: " + e.getMessage());
+        }
     }
 
     private int sign(Args a) throws Args.UsageError {
@@ -220,6 +257,7 @@ final class TrustCommands {
         out.println("trust document v" + doc.version() + " written to " + file + ": root " + doc.root().threshold() + " of "
                 + doc.root().keys().size() + ", " + doc.operators().keys().size() + " operator key(s), " + doc.images().size() + " image rule(s), "
                 + doc.expiresAt().map(e -> "expires " + e).orElse("never expires") + ", revoked images: " + doc.revokedImages().wire()
+                + doc.policy().map(p -> ", policy keys: " + p.keys().size()).orElse(", no policy role")
                 + (doc.sigstore().isEmpty() ? "" : ", Sigstore: " + doc.sigstore().fulcio().size() + " Fulcio certificate(s), "
                         + doc.sigstore().rekor().size() + " Rekor key(s)"));
         int have = (int) signers.stream().filter(k -> doc.root().keys().contains(k.id())).count();

@@ -227,4 +227,38 @@ class TrustCommandsTest {
     private static String assertThrowsUsage(org.junit.jupiter.api.function.Executable e) {
         return org.junit.jupiter.api.Assertions.assertThrows(Args.UsageError.class, e).getMessage();
     }
+
+    @Test
+    void aPolicyRoleIsSetAtInitKeptByARotationAndMayNotShareAKeyWithTheOperators() throws Exception {
+        keygen("root", "ecdsa-p256");
+        keygen("op", "ecdsa-p256");
+        keygen("sec", "ed25519");
+        String pw = password().toString();
+        assertEquals(2, run("trust", "init", "--root-key", f("root.key"), "--operator", f("op.pub"), "--policy", f("op.pub"),
+                "--images", "*=" + f("op.pub"), "--out", f("shared.json"), "--password-file", pw));
+        assertTrue(err.toString().contains("both an operator key and a policy key"), err.toString());
+        assertFalse(Files.exists(dir.resolve("shared.json")));
+
+        assertEquals(0, run("trust", "init", "--root-key", f("root.key"), "--operator", f("op.pub"), "--policy", f("sec.pub"),
+                "--images", "*=" + f("op.pub"), "--out", f("trust.json"), "--password-file", pw), err.toString());
+        TrustDocument v1 = TrustDocument.selfSigned(Files.readAllBytes(dir.resolve("trust.json")));
+        var sec = KeyPem.readPublic(Files.readString(dir.resolve("sec.pub"))).id();
+        assertEquals(java.util.Set.of(sec), v1.policy().orElseThrow().keys());
+        assertTrue(out.toString().contains("policy keys: 1"), out.toString());
+
+        assertEquals(0, run("trust", "rotate", "--current", f("trust.json"), "--root-key", f("root.key"), "--out", f("trust-v2.json"),
+                "--password-file", pw), err.toString());
+        TrustDocument v2 = v1.successor(Files.readAllBytes(dir.resolve("trust-v2.json")));
+        assertEquals(v1.policy(), v2.policy());
+        assertTrue(v2.keys().containsKey(sec), "the policy key stays listed");
+
+        keygen("sec2", "ecdsa-p256");
+        assertEquals(2, run("trust", "rotate", "--current", f("trust-v2.json"), "--root-key", f("root.key"), "--policy", f("sec.pub"),
+                "--policy-threshold", "3", "--out", f("trust-v3.json"), "--password-file", pw));
+        assertEquals(0, run("trust", "rotate", "--current", f("trust-v2.json"), "--root-key", f("root.key"), "--policy", f("sec.pub"),
+                "--policy", f("sec2.pub"), "--policy-threshold", "2", "--out", f("trust-v3.json"), "--password-file", pw), err.toString());
+        TrustDocument v3 = v2.successor(Files.readAllBytes(dir.resolve("trust-v3.json")));
+        assertEquals(2, v3.policy().orElseThrow().threshold());
+        assertEquals(2, v3.policy().orElseThrow().keys().size());
+    }
 }

@@ -15,6 +15,8 @@ public final class Commands {
     public static final String LOGS = "logs";
     public static final String PING = "ping";
     public static final String INFO = "info";
+    /** The device's audit trail: {@code {id, since?, limit?}}; read-only, decoded by the agent itself. */
+    public static final String AUDIT = "audit";
 
     /** Fields each non-deploy command accepts; "app" is required where listed. */
     public static final Map<String, List<String>> FIELDS = Map.of(
@@ -22,10 +24,10 @@ public final class Commands {
             REMOVE, List.of("id", "app", "purge"), INSPECT, List.of("id", "app"), LOGS, List.of("id", "app", "tail"),
             LIST, List.of("id"), PING, List.of("id"), INFO, List.of("id"));
 
-    public static final List<String> ALL = List.of(DEPLOY, START, STOP, RESTART, REMOVE, LIST, INSPECT, LOGS, PING, INFO);
+    public static final List<String> ALL = List.of(DEPLOY, START, STOP, RESTART, REMOVE, LIST, INSPECT, LOGS, PING, INFO, AUDIT);
 
     /** Commands that change nothing, answered even while an operation runs. */
-    public static final List<String> READ_ONLY = List.of(LIST, INSPECT, LOGS, PING, INFO);
+    public static final List<String> READ_ONLY = List.of(LIST, INSPECT, LOGS, PING, INFO, AUDIT);
 
     private Commands() {}
 }

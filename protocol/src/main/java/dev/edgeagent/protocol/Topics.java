@@ -38,6 +38,16 @@ public record Topics(DeviceId device) {
         return PREFIX + "group/" + group + "/trust";
     }
 
+    /** The device's retained isolation policy (a device profile signed by the policy keys). */
+    public String policy() {
+        return PREFIX + device + "/policy";
+    }
+
+    /** A group's retained isolation policy. */
+    public static String groupPolicy(String group) {
+        return PREFIX + "group/" + group + "/policy";
+    }
+
     public String status() {
         return PREFIX + device + "/status";
     }

@@ -53,6 +53,14 @@ public final class AppCommands {
         this.clock = clock;
     }
 
+    /** What the policy in force says about starting an app: empty when it may run (by default nothing is checked). */
+    private java.util.function.Function<AppRecord, List<String>> policy = app -> List.of();
+
+    /** From now on a start (and a restart) is admitted against the policy in force, as a deploy is. */
+    public void admitStartsWith(java.util.function.Function<AppRecord, List<String>> check) {
+        this.policy = check;
+    }
+
     public CommandResult run(String command, AppOrder order) {
         return switch (command) {
             case Commands.PING -> CommandResult.ok("pong", Map.of("time", clock.instant().toString()));
@@ -63,6 +71,11 @@ public final class AppCommands {
             case Commands.START -> withApp(order, this::start);
             case Commands.STOP -> withApp(order, this::stop);
             case Commands.RESTART -> withApp(order, app -> {
+                // Judged before the stop: a restart the policy would refuse must not leave the app stopped.
+                Optional<CommandResult> refused = beyondPolicy(app);
+                if (refused.isPresent()) {
+                    return refused.get();
+                }
                 CommandResult stopped = stop(app);
                 return stopped.ok() ? start(state.app(app.name()).orElseThrow()) : stopped;
             });
@@ -102,6 +115,10 @@ public final class AppCommands {
         if (app.phase() == AppPhase.RUNNING && launcher.isRunning(app.container())) {
             return CommandResult.ok("app " + app.name() + " is already running", Map.of("phase", "RUNNING"));
         }
+        Optional<CommandResult> refused = beyondPolicy(app);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         AppRecord running = app.operatorStarted(clock.instant());
         try {
             state.put(running);
@@ -114,6 +131,12 @@ public final class AppCommands {
         } catch (IOException e) {
             return CommandResult.error(ErrorCode.STORAGE_ERROR, "could not record the start of " + app.name() + ": " + e.getMessage());
         }
+    }
+
+    private Optional<CommandResult> beyondPolicy(AppRecord app) {
+        List<String> beyond = policy.apply(app);
+        return beyond.isEmpty() ? Optional.empty() : Optional.of(CommandResult.error(ErrorCode.NOT_PERMITTED, "app " + app.name()
+                + " is beyond the policy in force and may not start: " + String.join("; ", beyond)));
     }
 
     private CommandResult stop(AppRecord app) {

@@ -59,6 +59,34 @@ public final class CommandDispatcher {
     public static final String DESIRED = "@desired";
     /** The pseudo-command under which the channel hands over a new trust document. */
     public static final String TRUST = "@trust";
+    /** The pseudo-command under which the channel hands over a signed isolation policy. */
+    public static final String POLICY = "@policy";
+
+    private java.util.function.Consumer<byte[]> policy = wire -> event(new OperationId("policy"), "-", "policy.refused",
+            Map.of("code", ErrorCode.NOT_PERMITTED.name(), "message", "this agent takes no policy over MQTT"));
+
+    /** Where a policy that arrived goes (the policy updates). */
+    public void policyWith(java.util.function.Consumer<byte[]> handler) {
+        this.policy = handler;
+    }
+
+    private dev.edgeagent.agent.audit.AuditSink audit = dev.edgeagent.agent.audit.AuditSink.NONE;
+
+    /** Every changing order that passed the gate, and every trust and desired-state change, is recorded there. */
+    public void auditTo(dev.edgeagent.agent.audit.AuditLog log) {
+        this.audit = log;
+        this.auditLog = log;
+    }
+
+    private dev.edgeagent.agent.audit.AuditLog auditLog;
+
+    private static java.util.List<String> signers(OrderGate.Opened opened) {
+        return opened.signed().map(v -> v.signers().stream().map(k -> k.value()).sorted().toList()).orElse(java.util.List.of());
+    }
+
+    private static boolean retained(String name) {
+        return DESIRED.equals(name) || TRUST.equals(name) || POLICY.equals(name);
+    }
 
     private Reconciler reconciler;
     private OrderGate gate = OrderGate.UNSIGNED;
@@ -89,12 +117,12 @@ public final class CommandDispatcher {
                 Logger.error(e, "the reply to {} could not be published", name);
             }
         };
-        if (replyTo.refused().isPresent() && !DESIRED.equals(name) && !TRUST.equals(name)) {
+        if (replyTo.refused().isPresent() && !retained(name)) {
             // Answered where the device always may publish; not carried out, as the sender would never see its reply.
             reject(unverifiedId(payload), answer::accept, ErrorCode.BAD_REQUEST, replyTo.refused().get());
             return;
         }
-        dispatch(name, payload, answer, gate);
+        dispatch(name, payload, answer, gate, "mqtt");
     }
 
     /**
@@ -103,10 +131,10 @@ public final class CommandDispatcher {
      */
     public void dispatchLocal(String name, Map<String, Object> order, java.util.function.Consumer<byte[]> answer) {
         dispatch(name, dev.edgeagent.protocol.wire.Json.compact(order), answer,
-                (command, payload, maxBytes) -> new OrderGate.Opened(payload, order, Optional.empty()));
+                (command, payload, maxBytes) -> new OrderGate.Opened(payload, order, Optional.empty()), "local");
     }
 
-    private void dispatch(String name, byte[] wire, java.util.function.Consumer<byte[]> answer, OrderGate orderGate) {
+    private void dispatch(String name, byte[] wire, java.util.function.Consumer<byte[]> answer, OrderGate orderGate, String via) {
         Answer replyTo = answer::accept;
         byte[] payload = wire;
         Map<String, Object> fields = null; // the order as parsed by the gate: the one parse it gets
@@ -114,13 +142,18 @@ public final class CommandDispatcher {
             if (tooLarge(name, wire, replyTo)) {
                 return;
             }
-            if ((TRUST.equals(name) || DESIRED.equals(name)) && wire.length == 0) {
+            if (retained(name) && wire.length == 0) {
                 // An operator cleared the retained message; what this device accepted stays in force.
                 Logger.info("retained {} document cleared on the broker; the accepted one stays in force", name.substring(1));
                 return;
             }
             if (TRUST.equals(name)) {
                 rotateTrust(wire);
+                return;
+            }
+            if (POLICY.equals(name)) {
+                policy.accept(wire);
+                channel.status(status.document());
                 return;
             }
             OrderGate.Opened opened;
@@ -138,8 +171,12 @@ public final class CommandDispatcher {
             payload = opened.order();
             fields = opened.fields();
             if (DESIRED.equals(name)) {
+                java.util.List<String> signedBy = signers(opened);
                 reconciler.received(payload, opened.fields(), opened.signed().map(v -> v.statement().issuedAt()),
-                        (type, details) -> event(new OperationId("desired"), "-", type, details));
+                        (type, details) -> {
+                            event(new OperationId("desired"), "-", type, details);
+                            auditDesired(type, details, signedBy, via);
+                        });
                 channel.status(status.document());
                 return;
             }
@@ -149,8 +186,12 @@ public final class CommandDispatcher {
                     reject(r.id(), replyTo, r.code(), r.message());
                 } else if (!replayed(d.id().orElseThrow(), replyTo) && sequenceAdmitted(opened, d.id().orElseThrow(), replyTo)) {
                     DeployOrder order = ((Decoded.Ok<DeployOrder>) d).value();
-                    finish(order.id(), Commands.DEPLOY, deploy(order), replyTo);
+                    finish(order.id(), Commands.DEPLOY, deploy(order), replyTo, signers(opened), via);
                 }
+                return;
+            }
+            if (Commands.AUDIT.equals(name)) {
+                replyTo.send(auditRead(opened.fields()));
                 return;
             }
             if (!Commands.FIELDS.containsKey(name)) {
@@ -169,7 +210,7 @@ public final class CommandDispatcher {
                 replyTo.send(Messages.reply(order.id(), result));
             } else if (!replayed(order.id(), replyTo) && sequenceAdmitted(opened, order.id(), replyTo)) {
                 Logger.info("op={} {} {}", order.id(), name, order.app().map(Object::toString).orElse(""));
-                finish(order.id(), name, apps.run(name, order), replyTo);
+                finish(order.id(), name, apps.run(name, order), replyTo, signers(opened), via);
             }
         } catch (RuntimeException e) {
             Logger.error(e, "command {} failed unexpectedly", name);
@@ -184,9 +225,10 @@ public final class CommandDispatcher {
         if (wire.length <= limit) {
             return false;
         }
-        String kind = DESIRED.equals(name) ? "desired-state document" : TRUST.equals(name) ? "trust document" : "order";
+        String kind = DESIRED.equals(name) ? "desired-state document" : TRUST.equals(name) ? "trust document"
+                : POLICY.equals(name) ? "policy" : "order";
         String message = kind + " is " + wire.length + " bytes; the limit is " + limit + "; it was not read";
-        if (DESIRED.equals(name) || TRUST.equals(name)) {
+        if (retained(name)) {
             Logger.warn("{} refused: {}", kind, message);
             event(new OperationId(name.substring(1)), "-", name.substring(1) + ".refused",
                     Map.of("code", ErrorCode.PAYLOAD_TOO_LARGE.name(), "message", message));
@@ -244,12 +286,58 @@ public final class CommandDispatcher {
             if (outcome == TrustStore.Outcome.ACCEPTED) {
                 long v = trust.get().current().version();
                 Logger.info("op=trust trust document v{} accepted", v);
+                audit.record("trust", Optional.of("trust-v" + v), java.util.List.of(), "ACCEPTED", "mqtt", Map.of("version", v));
                 event(op, "-", "trust.accepted", Map.of("version", v));
                 channel.status(status.document());
             }
         } catch (TrustFailure e) {
             Logger.warn("op=trust trust document refused: {} {}", e.code(), e.getMessage());
             event(op, "-", "trust.refused", Map.of("code", e.code().name(), "message", e.getMessage()));
+        }
+    }
+
+    /** A desired state's acceptance, refusal (after its signature held) and how applying it ended. */
+    private void auditDesired(String type, Map<String, Object> details, java.util.List<String> signedBy, String via) {
+        String outcome = switch (type) {
+            case "desired.accepted" -> "ACCEPTED";
+            case "desired.applied" -> "APPLIED";
+            case "desired.failed" -> "FAILED";
+            case "desired.refused" -> String.valueOf(details.getOrDefault("code", "REFUSED"));
+            default -> null;
+        };
+        if (outcome != null) {
+            Object version = details.get("version");
+            audit.record("desired", Optional.ofNullable(version).map(v -> "desired-v" + v), signedBy, outcome, via,
+                    version == null ? Map.of() : Map.of("version", version));
+        }
+    }
+
+    /** The read-only {@code audit} order: {@code {id, since?, limit?}}; the entries and the trail's head. */
+    private byte[] auditRead(Map<String, Object> fields) {
+        Optional<OperationId> id = OrderPayload.idOf(fields);
+        try {
+            dev.edgeagent.protocol.wire.Fields f = new dev.edgeagent.protocol.wire.Fields(fields, "");
+            f.refuseUnknown(java.util.List.of("id", "since", "limit"));
+            if (id.isEmpty()) {
+                throw new dev.edgeagent.protocol.wire.Fields.WireException("'id' is missing");
+            }
+            Optional<java.time.Instant> since = f.optionalString("since").map(java.time.Instant::parse);
+            long limit = f.optionalLong("limit").orElse(100);
+            if (limit < 1 || limit > dev.edgeagent.agent.audit.AuditLog.MAX_READ) {
+                throw new dev.edgeagent.protocol.wire.Fields.WireException("'limit' must be 1 to " + dev.edgeagent.agent.audit.AuditLog.MAX_READ);
+            }
+            if (auditLog == null) {
+                return Messages.error(id, ErrorCode.NOT_FOUND, "this agent keeps no audit trail");
+            }
+            java.util.List<Map<String, Object>> entries = auditLog.read(since, (int) limit);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("entries", entries);
+            result.put("head", auditLog.status());
+            return Messages.reply(id.get(), CommandResult.ok(entries.size() + " audit entries", result));
+        } catch (dev.edgeagent.protocol.wire.Fields.WireException | java.time.format.DateTimeParseException e) {
+            return Messages.error(id, ErrorCode.BAD_REQUEST, "audit order: " + e.getMessage());
+        } catch (IOException e) {
+            return Messages.error(id, ErrorCode.STORAGE_ERROR, "the audit trail could not be read: " + e.getMessage());
         }
     }
 
@@ -269,8 +357,9 @@ public final class CommandDispatcher {
         return true;
     }
 
-    private void finish(OperationId id, String command, CommandResult result, Answer replyTo) {
+    private void finish(OperationId id, String command, CommandResult result, Answer replyTo, java.util.List<String> signedBy, String via) {
         byte[] reply = Messages.reply(id, result);
+        audit.record(command, Optional.of(id.value()), signedBy, result.ok() ? "OK" : result.code().name(), via, Map.of());
         try {
             orders.record(id, reply);
             if (sequences.isPresent()) {

@@ -26,7 +26,8 @@ public record InputLimits(int orderBytes, int desiredBytes, int trustBytes) {
 
     /** The limit for what the channel hands over under {@code name} (a command, or the desired or trust pseudo-command). */
     public int limitFor(String name) {
-        return CommandDispatcher.DESIRED.equals(name) ? desiredBytes : CommandDispatcher.TRUST.equals(name) ? trustBytes : orderBytes;
+        return CommandDispatcher.DESIRED.equals(name) ? desiredBytes
+                : CommandDispatcher.TRUST.equals(name) || CommandDispatcher.POLICY.equals(name) ? trustBytes : orderBytes;
     }
 
     /** The MQTT 5 Maximum Packet Size: the largest payload plus what surrounds it. */

@@ -122,7 +122,9 @@ public final class MqttControlChannel implements ControlChannel {
         client.subscribe(topics.allCommands(), 1);
         client.subscribe(topics.desired(), 1);
         client.subscribe(topics.trust(), 1);
+        client.subscribe(topics.policy(), 1);
         for (String g : groups) {
+            client.subscribe(Topics.groupPolicy(g), 1);
             client.subscribe(Topics.groupDesired(g), 1);
             client.subscribe(Topics.groupTrust(g), 1);
         }
@@ -273,6 +275,9 @@ public final class MqttControlChannel implements ControlChannel {
             }
             if (topic.equals(topics.trust()) || groups.stream().anyMatch(g -> topic.equals(Topics.groupTrust(g)))) {
                 name = CommandDispatcher.TRUST;
+            }
+            if (topic.equals(topics.policy()) || groups.stream().anyMatch(g -> topic.equals(Topics.groupPolicy(g)))) {
+                name = CommandDispatcher.POLICY;
             }
             if (name == null) {
                 return;

@@ -79,14 +79,14 @@ public final class Deployer {
     private final LayerUnpacker unpacker;
     private final ContainerLauncher launcher;
     private final AppSupervisor supervisor;
-    private final DeviceProfile profile;
+    private final java.util.function.Supplier<DeviceProfile> policy;
     private final SeccompProfile seccomp;
     private final Clock clock;
     private final DiskGuard diskGuard;
     private final String cgroupParent;
 
     public Deployer(AgentPaths paths, StateStore state, BlobStore blobs, ImagePuller puller, LayerUnpacker unpacker,
-            ContainerLauncher launcher, AppSupervisor supervisor, DeviceProfile profile, SeccompProfile seccomp, DiskGuard diskGuard,
+            ContainerLauncher launcher, AppSupervisor supervisor, java.util.function.Supplier<DeviceProfile> policy, SeccompProfile seccomp, DiskGuard diskGuard,
             String cgroupParent, Clock clock) {
         this.cgroupParent = cgroupParent;
         this.paths = paths;
@@ -96,7 +96,7 @@ public final class Deployer {
         this.unpacker = unpacker;
         this.launcher = launcher;
         this.supervisor = supervisor;
-        this.profile = profile;
+        this.policy = policy;
         this.seccomp = seccomp;
         this.clock = clock;
         this.diskGuard = diskGuard;
@@ -198,9 +198,11 @@ public final class Deployer {
 
     private AppRecord deployChecked(DeployOrder order, DeployEvents events) throws DeployFailure {
         AppName app = order.app();
-        Admission admission = admit(order);
-        Optional<NetworkPlan> network = networkPlan(order);
-        SeccompProfile filter = filterFor(order, admission);
+        // The policy in force when the order is admitted judges the whole order, even if a new one arrives meanwhile.
+        DeviceProfile profile = policy.get();
+        Admission admission = admit(profile, order);
+        Optional<NetworkPlan> network = networkPlan(profile, order);
+        SeccompProfile filter = filterFor(profile, order, admission);
         ResourceLimits limits = admission.limits();
         Digest request = requestDigest(order);
         Optional<AppRecord> previous = state.app(app);
@@ -254,7 +256,7 @@ public final class Deployer {
         AppSpec spec = appSpec(image, container, app, ids, admission, filter, order);
         Path bundle = build(app, generation, image, spec, admission, network, progress, events);
 
-        boolean besideOld = previous.isPresent() && startBesideOld(order, previous.get(), limits, events);
+        boolean besideOld = previous.isPresent() && startBesideOld(profile, order, previous.get(), limits, events);
         if (previous.isPresent() && !besideOld) {
             stopPrevious(previous.get(), events);
         }
@@ -287,7 +289,7 @@ public final class Deployer {
             stopPrevious(previous.get(), events);
         }
         AppRecord record = AppRecord.deployed(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
-                order.restart(), request, clock.instant()).signedBy(image.signers());
+                order.restart(), request, clock.instant()).signedBy(image.signers()).granted(grantsOf(order, admission, network));
         try {
             state.put(record);
         } catch (IOException e) {
@@ -320,7 +322,7 @@ public final class Deployer {
     }
 
     /** The order's limits within the profile's ceilings, and each grant it asks for allowed by the profile. */
-    private Admission admit(DeployOrder order) throws DeployFailure {
+    private static Admission admit(DeviceProfile profile, DeployOrder order) throws DeployFailure {
         AppOptions o = order.options();
         AppRequest request = new AppRequest(order.resources().memoryBytes(), order.resources().pids(), order.resources().cpuMillis(),
                 o.capabilities(), o.devices(), o.hostNetwork(), o.volumes().stream().map(VolumeMount::name).toList(),
@@ -338,7 +340,7 @@ public final class Deployer {
      * A bridge app's network as its profile admits it: bridge networks granted, host ports inside the granted
      * ranges, egress no wider than the profile allows. Empty for {@code none} and {@code host}.
      */
-    private Optional<NetworkPlan> networkPlan(DeployOrder order) throws DeployFailure {
+    private static Optional<NetworkPlan> networkPlan(DeviceProfile profile, DeployOrder order) throws DeployFailure {
         AppNetwork n = order.options().network();
         if (n.mode() != NetworkMode.BRIDGE) {
             return Optional.empty();
@@ -352,6 +354,15 @@ public final class Deployer {
         }
     }
 
+    /** What the app is granted beyond the default, kept with its record so a later policy can judge it again. */
+    static dev.edgeagent.profiles.AppGrants grantsOf(DeployOrder order, Admission admission, Optional<NetworkPlan> network) {
+        AppNetwork n = order.options().network();
+        return new dev.edgeagent.profiles.AppGrants(admission.capabilities(), admission.devices().stream().map(d -> d.path()).toList(),
+                admission.hostNetwork(), admission.volumes(), order.options().seccomp().isPresent(), admission.extraSyscalls(),
+                network.isPresent(), network.isPresent() ? n.ports().stream().map(PortMapping::host).toList() : List.of(),
+                network.isPresent() ? n.egress() : List.of());
+    }
+
     /** What the order asks for, without its id: two orders with the same digest want the same container. */
     static Digest requestDigest(DeployOrder order) {
         DeployOrder anonymous = new DeployOrder(new OperationId("request"), order.app(), order.image(), order.resources(),
@@ -360,7 +371,7 @@ public final class Deployer {
     }
 
     /** The default filter, widened by the profile's extra syscalls, or the app's own profile where it is granted. */
-    private SeccompProfile filterFor(DeployOrder order, Admission admission) throws DeployFailure {
+    private SeccompProfile filterFor(DeviceProfile profile, DeployOrder order, Admission admission) throws DeployFailure {
         try {
             if (order.options().seccomp().isPresent()) {
                 return SeccompProfileJson.parse(new Fields(order.options().seccomp().get(), "seccomp"), seccomp,
@@ -472,7 +483,7 @@ public final class Deployer {
      * generations' limits, and the app is not on the host's network (both would want its ports). Otherwise the
      * update stops the old one first, and says why.
      */
-    private boolean startBesideOld(DeployOrder order, AppRecord previous, ResourceLimits limits, DeployEvents events) {
+    private boolean startBesideOld(DeviceProfile profile, DeployOrder order, AppRecord previous, ResourceLimits limits, DeployEvents events) {
         if (order.options().strategy() != UpdateStrategy.START_THEN_STOP) {
             return false;
         }

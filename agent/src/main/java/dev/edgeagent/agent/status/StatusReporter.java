@@ -18,7 +18,7 @@ public final class StatusReporter {
     public static final String AGENT_VERSION = "0.1.0";
 
     private final DeviceId device;
-    private final DeviceProfile profile;
+    private final java.util.function.Supplier<DeviceProfile> profile;
     private final StateStore state;
     private final ContainerRuntime runtime;
     private final AppSupervisor supervisor;
@@ -37,6 +37,20 @@ public final class StatusReporter {
     /** The groups this device follows, so an operator's rollout can find the group's members from their status. */
     public void groups(java.util.List<String> names) {
         this.groups = java.util.List.copyOf(names);
+    }
+
+    private java.util.function.Supplier<Map<String, Object>> policy = () -> null;
+
+    /** Where the policy summary (name, version, digest, violations) comes from. */
+    public void policyFrom(java.util.function.Supplier<Map<String, Object>> source) {
+        this.policy = source;
+    }
+
+    private java.util.function.Supplier<Map<String, Object>> audit = () -> null;
+
+    /** Where the audit trail's head comes from. */
+    public void auditFrom(java.util.function.Supplier<Map<String, Object>> source) {
+        this.audit = source;
     }
 
     /** Where the trust summary (mode, document version) comes from. */
@@ -61,7 +75,7 @@ public final class StatusReporter {
         this.dropped = source;
     }
 
-    public StatusReporter(DeviceId device, DeviceProfile profile, StateStore state, ContainerRuntime runtime, String runtimeChoice,
+    public StatusReporter(DeviceId device, java.util.function.Supplier<DeviceProfile> profile, StateStore state, ContainerRuntime runtime, String runtimeChoice,
             AppSupervisor supervisor, Clock clock) {
         this.device = device;
         this.profile = profile;
@@ -91,9 +105,9 @@ public final class StatusReporter {
         doc.put("device", device.value());
         doc.put("time", clock.instant().toString());
         doc.put("agent", Map.of("version", AGENT_VERSION));
-        doc.put("profile", profile.name());
+        doc.put("profile", profile.get().name());
         doc.put("groups", groups);
-        doc.put("platform", profile.platform().toString());
+        doc.put("platform", profile.get().platform().toString());
         doc.put("runtime", runtime.describe());
         doc.put("runtimeChoice", runtimeChoice);
         doc.put("apps", apps);
@@ -102,6 +116,14 @@ public final class StatusReporter {
         Map<String, Object> d = desired.get();
         doc.put("desired", d.isEmpty() ? null : d);
         doc.put("trust", trust.get());
+        Map<String, Object> p = policy.get();
+        if (p != null) {
+            doc.put("policy", p);
+        }
+        Map<String, Object> a = audit.get();
+        if (a != null) {
+            doc.put("audit", a);
+        }
         return Json.compact(doc);
     }
 
@@ -110,8 +132,8 @@ public final class StatusReporter {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device", device.value());
         m.put("agent", AGENT_VERSION);
-        m.put("profile", profile.name());
-        m.put("platform", profile.platform().toString());
+        m.put("profile", profile.get().name());
+        m.put("platform", profile.get().platform().toString());
         m.put("runtime", runtime.describe());
         m.put("runtimeChoice", runtimeChoice);
         m.put("apps", state.apps().size());
@@ -130,6 +152,7 @@ public final class StatusReporter {
         m.put("idRange", Map.of("hostStart", a.ids().hostStart(), "size", a.ids().size()));
         m.put("limits", Map.of("memoryBytes", a.limits().memoryBytes(), "pids", a.limits().pids(),
                 "cpus", a.limits().cpuMillis() / 1000.0));
+        a.grants().ifPresent(g -> m.put("grants", g.toMap()));
         m.put("restart", a.restart().wire());
         m.put("restarts", a.restarts());
         network.apply(a.container().value()).ifPresent(n -> m.put("network", n));

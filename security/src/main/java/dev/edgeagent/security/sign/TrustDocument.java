@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * with a running app whose image signers no longer satisfy a newly accepted document.
  */
 public record TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
-        List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, SigstoreRoots sigstore) {
+        List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, Optional<Role> policy,
+        SigstoreRoots sigstore) {
     public static final String PAYLOAD_TYPE = "application/vnd.edgeagent.trust.v1+json";
     /** The largest trust document envelope read; a real one with a dozen keys and rules is a few KiB. */
     public static final int MAX_BYTES = 256 * 1024;
@@ -66,8 +67,20 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
 
     /** A document without Sigstore material (keyless image signatures are then refused). */
     public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
+            List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, Optional<Role> policy) {
+        this(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, policy, SigstoreRoots.NONE);
+    }
+
+    /** A document without a policy role: no device profile can be pushed over the air under it. */
+    public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
+            List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, SigstoreRoots sigstore) {
+        this(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, Optional.empty(), sigstore);
+    }
+
+    /** A document with neither a policy role nor Sigstore material. */
+    public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
             List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages) {
-        this(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, SigstoreRoots.NONE);
+        this(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, Optional.empty(), SigstoreRoots.NONE);
     }
 
     /** A document that never expires and only reports revoked images: what older documents and tools wrote. */
@@ -82,16 +95,27 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         java.util.Objects.requireNonNull(expiresAt, "expiresAt");
         java.util.Objects.requireNonNull(revokedImages, "revokedImages");
         java.util.Objects.requireNonNull(sigstore, "sigstore");
+        java.util.Objects.requireNonNull(policy, "policy");
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or more");
         }
         if (expiresAt.isPresent() && !expiresAt.get().isAfter(issuedAt)) {
             throw new IllegalArgumentException("expiresAt must be after issuedAt");
         }
-        for (Role r : roles(root, operators, images)) {
+        List<Role> named = roles(root, operators, images);
+        policy.ifPresent(named::add);
+        for (Role r : named) {
             for (KeyId k : r.keys()) {
                 if (!keys.containsKey(k)) {
                     throw new IllegalArgumentException("key " + k.shortForm() + " is named by a role but not listed under keys");
+                }
+            }
+        }
+        // Who may deploy and who sets the fence are different people: one key may not hold both rights.
+        if (policy.isPresent()) {
+            for (KeyId k : policy.get().keys()) {
+                if (operators.keys().contains(k)) {
+                    throw new IllegalArgumentException("key " + k.shortForm() + " is both an operator key and a policy key; the roles must not share keys");
                 }
             }
         }
@@ -105,12 +129,17 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
 
     /** A copy with another expiry and revoked-image policy. */
     public TrustDocument with(Optional<Instant> expires, RevokedImages policy) {
-        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy, sigstore);
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy, this.policy, sigstore);
     }
 
     /** A copy with other Sigstore material. */
     public TrustDocument with(SigstoreRoots roots) {
-        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, roots);
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, policy, roots);
+    }
+
+    /** A copy with another policy role (or none). */
+    public TrustDocument withPolicy(Optional<Role> role) {
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, role, sigstore);
     }
 
     public Standing standing(Instant now) {
@@ -146,6 +175,18 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
     /** The operator keys that signed {@code envelope}, at least the operator threshold of them. */
     public Set<KeyId> verifyOperator(Envelope envelope, String what) throws TrustFailure {
         return Threshold.require(Envelope.pae(envelope.payloadType(), envelope.payload()), candidates(envelope), operators, keys, what);
+    }
+
+    /**
+     * The policy keys that signed {@code envelope}, at least the policy threshold of them. A document without a policy
+     * role takes no policy at all: its operator keys cannot stand in.
+     */
+    public Set<KeyId> verifyPolicy(Envelope envelope, String what) throws TrustFailure {
+        if (policy.isEmpty()) {
+            throw new TrustFailure(ErrorCode.UNKNOWN_KEY, what + ": trust document v" + version
+                    + " names no policy role, so no key may sign a device profile for this device");
+        }
+        return Threshold.require(Envelope.pae(envelope.payloadType(), envelope.payload()), candidates(envelope), policy.get(), keys, what);
     }
 
     /** Reads a document from its envelope after checking it is signed by its own root threshold (provisioning). */
@@ -219,6 +260,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         m.put("keys", k);
         m.put("root", role(root));
         m.put("operators", role(operators));
+        policy.ifPresent(p -> m.put("policy", role(p)));
         List<Object> rules = new ArrayList<>();
         for (ImageRule r : images) {
             Map<String, Object> rule = new LinkedHashMap<>();
@@ -260,8 +302,8 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
     public static TrustDocument fromJson(byte[] json) throws IOException {
         try {
             Fields f = new Fields(Json.object(json), "");
-            f.refuseUnknown(List.of("version", "issuedAt", "expiresAt", "revokedImages", "keys", "root", "operators", "images",
-                    "sigstore"));
+            f.refuseUnknown(List.of("version", "issuedAt", "expiresAt", "revokedImages", "keys", "root", "operators", "policy",
+                    "images", "sigstore"));
             Map<KeyId, VerificationKey> keys = new LinkedHashMap<>();
             Fields keySection = f.optionalObject("keys").orElseThrow(() -> new Fields.WireException("'keys' is missing"));
             for (String id : keySection.keys()) {
@@ -292,7 +334,9 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
                     role(f.optionalObject("operators").orElseThrow(() -> new Fields.WireException("'operators' is missing"))),
                     rules, f.optionalString("expiresAt").map(Instant::parse),
                     f.optionalString("revokedImages").isPresent() ? RevokedImages.fromWire(f.optionalString("revokedImages").get())
-                            : RevokedImages.REPORT, sigstore(f));
+                            : RevokedImages.REPORT,
+                    f.optionalObject("policy").isPresent() ? Optional.of(role(f.optionalObject("policy").get())) : Optional.empty(),
+                    sigstore(f));
         } catch (Fields.WireException | KeyPem.KeyFormatException | RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }
