@@ -60,6 +60,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import dev.edgeagent.agent.memory.HeapShrinker;
 import org.tinylog.Logger;
 
 /**
@@ -89,6 +90,10 @@ public final class Agent implements AutoCloseable {
         operations.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         queries.allowCoreThreadTimeOut(true);
     }
+    private final java.util.concurrent.atomic.AtomicLong ordersArrived = new java.util.concurrent.atomic.AtomicLong();
+    private long ordersAtLastTick;
+    private final HeapShrinker heap = new HeapShrinker(HEAP_COLLECTION_FLOOR, Runtime.getRuntime().totalMemory());
+    private static final long HEAP_COLLECTION_FLOOR = 24L * 1024 * 1024;
     private ControlChannel channel;
     private LocalSocketServer local;
     private LogPump logPump;
@@ -238,6 +243,7 @@ public final class Agent implements AutoCloseable {
                     config.deviceId().value(), new OperationId("desired"), "-", type, details))));
             channel.start((name, payload, replyTo, done) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
                     .submit(() -> {
+                        agent.ordersArrived.incrementAndGet();
                         try {
                             dispatcher.dispatch(name, payload, replyTo);
                         } finally {
@@ -246,7 +252,10 @@ public final class Agent implements AutoCloseable {
                     }));
             agent.local = LocalSocketServer.open(config.localSocket(), config.maxOrderBytes(), (name, order, reply) ->
                     (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
-                            .submit(() -> dispatcher.dispatchLocal(name, order, reply)));
+                            .submit(() -> {
+                                agent.ordersArrived.incrementAndGet();
+                                dispatcher.dispatchLocal(name, order, reply);
+                            }));
         } catch (Exception e) {
             agent.close(); // no thread of a failed start outlives it
             throw e;
@@ -257,6 +266,7 @@ public final class Agent implements AutoCloseable {
                     Map.of("message", String.valueOf(audit.status().get("problem")))));
         }
         agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> {
+            agent.giveHeapBackAfterBurst();
             supervisor.poll();
             if (reconciler.retryIfDue(clock.instant(), (type, details) -> channel.event(Messages.event(clock,
                     config.deviceId().value(), new OperationId("desired"), "-", type, details)))) {
@@ -268,6 +278,24 @@ public final class Agent implements AutoCloseable {
         agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> channel.status(status.document())), every, every,
                 TimeUnit.SECONDS);
         return agent;
+    }
+
+    /**
+     * A full collection on the first quiet tick after a burst grew the heap (see {@link HeapShrinker}); the serial
+     * collector then returns the unused heap to the system, and the JVM's native-heap trim returns what glibc kept.
+     */
+    private void giveHeapBackAfterBurst() {
+        long arrived = ordersArrived.get();
+        boolean quiet = arrived == ordersAtLastTick;
+        ordersAtLastTick = arrived;
+        Runtime runtime = Runtime.getRuntime();
+        long before = runtime.totalMemory();
+        if (heap.due(before, quiet)) {
+            System.gc();
+            heap.collected(runtime.totalMemory());
+            Logger.info("heap collected after a burst: {} KiB committed before, {} KiB after", before / 1024,
+                    runtime.totalMemory() / 1024);
+        }
     }
 
     /** For tests that drive one deploy directly, with events of their own (a failure injected mid-build). */
