@@ -31,6 +31,7 @@ class DebPackageTest {
         assertEquals("-rwxr-xr-x root/root", c.get("/usr/bin/edgectl"));
         assertEquals("-rw-r--r-- root/root", c.get("/usr/share/edgeagent/edgeagent.jar"));
         assertEquals("-rw-r--r-- root/root", c.get("/usr/share/edgeagent/edgectl.jar"));
+        assertEquals("-rw-r--r-- root/root", c.get("/usr/share/edgeagent/edgeagent.classlist"), "the class list postinst archives");
         assertEquals("-rw-r--r-- root/root", c.get("/usr/lib/systemd/system/edgeagent.service"));
         // Made by postinst and removed only by purge, so dpkg -r never complains about, or touches, what is in them.
         assertTrue(c.keySet().stream().noneMatch(p -> p.startsWith("/etc/") || p.startsWith("/var/")), c.toString());

@@ -32,6 +32,7 @@ class InstallIT {
     static final String DEVICE = "pkg-device";
     static final Path ETC = Path.of("/etc/edgeagent");
     static final Path STATE = Path.of("/var/lib/edgeagent");
+    static final Path CACHE = Path.of("/var/cache/edgeagent");
     static final Path RUN = Path.of("/run/edgeagent");
     static final Path RUNC_STATE = RUN.resolve("runc");
     static final Path UNIT = Path.of("/usr/lib/systemd/system/edgeagent.service");
@@ -101,7 +102,7 @@ class InstallIT {
         Path deb = BuiltPackage.deb();
         // Never purge what this test did not install.
         assertFalse(installed(), "edgeagent is installed on this machine; this test installs and purges it for real: dpkg -P edgeagent first");
-        for (Path p : List.of(ETC, STATE, RUN)) {
+        for (Path p : List.of(ETC, STATE, RUN, CACHE)) {
             assertFalse(Files.exists(p), p + " exists on this machine; this test would purge it: move it away first");
         }
         Path work = Files.createTempDirectory("edgeagent-install-it");
@@ -114,6 +115,10 @@ class InstallIT {
             assertTrue(Files.isExecutable(Path.of("/usr/bin/edgeagent")) && Files.isExecutable(Path.of("/usr/bin/edgectl")));
             assertEquals("rwx------", mode(ETC));
             assertEquals("rwx--x--x", mode(STATE));
+            try (var archives = Files.list(CACHE)) {
+                assertEquals(1, archives.filter(f -> f.getFileName().toString().endsWith(".jsa")).count(),
+                        "postinst made the class-data archive for this runtime");
+            }
             // The maintainer scripts can run again: a reconfigure changes nothing.
             Sh.run("/var/lib/dpkg/info/edgeagent.postinst", "configure", "").ok("postinst configure, again");
             assertEquals("rwx------", mode(ETC));
@@ -189,7 +194,7 @@ class InstallIT {
             // dpkg -P: the app, its cgroups, state, configuration, runtime files and systemd's records of the unit.
             Sh.run("dpkg", "-P", "edgeagent").ok("dpkg -P");
             assertFalse(installed());
-            for (Path p : List.of(ETC, STATE, RUN)) {
+            for (Path p : List.of(ETC, STATE, RUN, CACHE)) {
                 assertFalse(Files.exists(p), p + " is left after purge");
             }
             assertTrue(ended(pid), "the app still runs after purge");
