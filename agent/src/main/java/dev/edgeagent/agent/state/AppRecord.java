@@ -16,12 +16,14 @@ import java.util.Set;
 /**
  * One deployed app as the agent remembers it across restarts: which generation runs, from which image, under
  * which limits and restart policy, how its container last ended, and which keys signed its image (checked at
- * deploy; empty where images are not checked, or for records written before signers were recorded).
+ * deploy; empty where images are not checked, or for records written before signers were recorded), and which
+ * limits its order set rather than the profile's defaults (empty for records written before that was recorded).
  */
 public record AppRecord(AppName name, ImageRef image, Digest manifestDigest, long generation, ContainerId container,
         IdRange ids, ResourceLimits limits, RestartMode restart, Digest request, AppPhase phase, Instant since, int restarts,
-        int consecutiveFailures, Optional<ExitRecord> lastExit, Set<KeyId> signers) {
+        int consecutiveFailures, Optional<ExitRecord> lastExit, Set<KeyId> signers, Optional<LimitOrigin> limitOrigin) {
     public AppRecord {
+        Objects.requireNonNull(limitOrigin, "limitOrigin");
         signers = Set.copyOf(signers);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(image, "image");
@@ -41,33 +43,39 @@ public record AppRecord(AppName name, ImageRef image, Digest manifestDigest, lon
     public static AppRecord deployed(AppName name, ImageRef image, Digest manifestDigest, long generation, ContainerId container,
             IdRange ids, ResourceLimits limits, RestartMode restart, Digest request, Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
-                0, 0, Optional.empty(), Set.of());
+                0, 0, Optional.empty(), Set.of(), Optional.empty());
     }
 
     public AppRecord withPhase(AppPhase newPhase, Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, newPhase, at, restarts,
-                consecutiveFailures, lastExit, signers);
+                consecutiveFailures, lastExit, signers, limitOrigin);
     }
 
     public AppRecord exited(ExitRecord exit, AppPhase newPhase, int consecutive) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, newPhase, exit.at(), restarts,
-                consecutive, Optional.of(exit), signers);
+                consecutive, Optional.of(exit), signers, limitOrigin);
     }
 
     /** Started again by an operator: running, with the failure count cleared. */
     public AppRecord operatorStarted(Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
-                restarts, 0, lastExit, signers);
+                restarts, 0, lastExit, signers, limitOrigin);
     }
 
     public AppRecord restarted(Instant at) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, AppPhase.RUNNING, at,
-                restarts + 1, consecutiveFailures, lastExit, signers);
+                restarts + 1, consecutiveFailures, lastExit, signers, limitOrigin);
     }
 
     /** The same record, with the keys whose signatures let its image in. */
     public AppRecord signedBy(Set<KeyId> keys) {
         return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, phase, since, restarts,
-                consecutiveFailures, lastExit, keys);
+                consecutiveFailures, lastExit, keys, limitOrigin);
+    }
+
+    /** The same record, saying which limits its order set. */
+    public AppRecord limitsFrom(LimitOrigin origin) {
+        return new AppRecord(name, image, manifestDigest, generation, container, ids, limits, restart, request, phase, since, restarts,
+                consecutiveFailures, lastExit, signers, Optional.of(origin));
     }
 }

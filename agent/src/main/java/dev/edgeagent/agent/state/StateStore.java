@@ -125,6 +125,7 @@ public final class StateStore {
             if (!r.signers().isEmpty()) {
                 m.put("signers", r.signers().stream().map(KeyId::value).sorted().toList());
             }
+            r.limitOrigin().ifPresent(o -> m.put("limitsFrom", o.toWire()));
             out.put(r.name().value(), m);
         }
         AtomicFiles.write(appsFile, Json.pretty(Map.of("version", 1, "apps", out)));
@@ -164,7 +165,8 @@ public final class StateStore {
                             (int) numOr(m, "restarts", 0), (int) numOr(m, "consecutiveFailures", 0),
                             Optional.ofNullable((Map<String, Object>) m.get("lastExit")).map(StateStore::exitFromJson),
                             ((List<String>) m.getOrDefault("signers", List.of())).stream().map(KeyId::new)
-                                    .collect(java.util.stream.Collectors.toSet())));
+                                    .collect(java.util.stream.Collectors.toSet()),
+                            Optional.ofNullable((Map<String, Object>) m.get("limitsFrom")).map(LimitOrigin::fromWire)));
                 }
             }
         } catch (RuntimeException e) {

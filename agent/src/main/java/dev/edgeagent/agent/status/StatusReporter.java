@@ -130,6 +130,7 @@ public final class StatusReporter {
         m.put("idRange", Map.of("hostStart", a.ids().hostStart(), "size", a.ids().size()));
         m.put("limits", Map.of("memoryBytes", a.limits().memoryBytes(), "pids", a.limits().pids(),
                 "cpus", a.limits().cpuMillis() / 1000.0));
+        a.limitOrigin().ifPresent(o -> m.put("limitsFrom", o.toWire()));
         m.put("restart", a.restart().wire());
         m.put("restarts", a.restarts());
         network.apply(a.container().value()).ifPresent(n -> m.put("network", n));
