@@ -24,9 +24,12 @@ import java.util.TreeMap;
  * state until a successor arrives. A successor signed by the root keys is admitted however long ago the document
  * in force expired: the root keys are what a device falls back on. {@code revokedImages} says what the device does
  * with a running app whose image signers no longer satisfy a newly accepted document.
+ *
+ * <p>The optional {@code agent} role vouches for the agent's own releases (docs/self-update.md): without it a
+ * device takes no agent update, whatever its operators sign.
  */
 public record TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
-        List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages) {
+        List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, Optional<Role> agent) {
     public static final String PAYLOAD_TYPE = "application/vnd.edgeagent.trust.v1+json";
     /** The largest trust document envelope read; a real one with a dozen keys and rules is a few KiB. */
     public static final int MAX_BYTES = 256 * 1024;
@@ -67,7 +70,13 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
     /** A document that never expires and only reports revoked images: what older documents and tools wrote. */
     public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
             List<ImageRule> images) {
-        this(version, issuedAt, keys, root, operators, images, Optional.empty(), RevokedImages.REPORT);
+        this(version, issuedAt, keys, root, operators, images, Optional.empty(), RevokedImages.REPORT, Optional.empty());
+    }
+
+    /** A document without an agent role: no agent release is trusted. */
+    public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
+            List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages) {
+        this(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, Optional.empty());
     }
 
     public TrustDocument {
@@ -75,13 +84,16 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         images = List.copyOf(images);
         java.util.Objects.requireNonNull(expiresAt, "expiresAt");
         java.util.Objects.requireNonNull(revokedImages, "revokedImages");
+        java.util.Objects.requireNonNull(agent, "agent");
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or more");
         }
         if (expiresAt.isPresent() && !expiresAt.get().isAfter(issuedAt)) {
             throw new IllegalArgumentException("expiresAt must be after issuedAt");
         }
-        for (Role r : roles(root, operators, images)) {
+        List<Role> named = roles(root, operators, images);
+        agent.ifPresent(named::add);
+        for (Role r : named) {
             for (KeyId k : r.keys()) {
                 if (!keys.containsKey(k)) {
                     throw new IllegalArgumentException("key " + k.shortForm() + " is named by a role but not listed under keys");
@@ -98,7 +110,12 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
 
     /** A copy with another expiry and revoked-image policy. */
     public TrustDocument with(Optional<Instant> expires, RevokedImages policy) {
-        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy);
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy, agent);
+    }
+
+    /** A copy whose {@code agent} role signs the agent's releases. */
+    public TrustDocument withAgent(Role role) {
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, Optional.of(role));
     }
 
     public Standing standing(Instant now) {
@@ -207,6 +224,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         m.put("keys", k);
         m.put("root", role(root));
         m.put("operators", role(operators));
+        agent.ifPresent(a -> m.put("agent", role(a)));
         List<Object> rules = new ArrayList<>();
         for (ImageRule r : images) {
             Map<String, Object> rule = new LinkedHashMap<>();
@@ -232,7 +250,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
     public static TrustDocument fromJson(byte[] json) throws IOException {
         try {
             Fields f = new Fields(Json.object(json), "");
-            f.refuseUnknown(List.of("version", "issuedAt", "expiresAt", "revokedImages", "keys", "root", "operators", "images"));
+            f.refuseUnknown(List.of("version", "issuedAt", "expiresAt", "revokedImages", "keys", "root", "operators", "agent", "images"));
             Map<KeyId, VerificationKey> keys = new LinkedHashMap<>();
             Fields keySection = f.optionalObject("keys").orElseThrow(() -> new Fields.WireException("'keys' is missing"));
             for (String id : keySection.keys()) {
@@ -255,7 +273,8 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
                     role(f.optionalObject("operators").orElseThrow(() -> new Fields.WireException("'operators' is missing"))),
                     rules, f.optionalString("expiresAt").map(Instant::parse),
                     f.optionalString("revokedImages").isPresent() ? RevokedImages.fromWire(f.optionalString("revokedImages").get())
-                            : RevokedImages.REPORT);
+                            : RevokedImages.REPORT,
+                    f.optionalObject("agent").isPresent() ? Optional.of(role(f.optionalObject("agent").get())) : Optional.empty());
         } catch (Fields.WireException | KeyPem.KeyFormatException | RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }
