@@ -15,6 +15,8 @@ public final class Commands {
     public static final String LOGS = "logs";
     public static final String PING = "ping";
     public static final String INFO = "info";
+    /** Install a signed agent release and restart into it (docs/self-update.md); its fields are its own. */
+    public static final String UPDATE_AGENT = "update-agent";
 
     /** Fields each non-deploy command accepts; "app" is required where listed. */
     public static final Map<String, List<String>> FIELDS = Map.of(
@@ -22,7 +24,8 @@ public final class Commands {
             REMOVE, List.of("id", "app", "purge"), INSPECT, List.of("id", "app"), LOGS, List.of("id", "app", "tail"),
             LIST, List.of("id"), PING, List.of("id"), INFO, List.of("id"));
 
-    public static final List<String> ALL = List.of(DEPLOY, START, STOP, RESTART, REMOVE, LIST, INSPECT, LOGS, PING, INFO);
+    public static final List<String> ALL = List.of(DEPLOY, START, STOP, RESTART, REMOVE, LIST, INSPECT, LOGS, PING, INFO,
+            UPDATE_AGENT);
 
     /** Commands that change nothing, answered even while an operation runs. */
     public static final List<String> READ_ONLY = List.of(LIST, INSPECT, LOGS, PING, INFO);
