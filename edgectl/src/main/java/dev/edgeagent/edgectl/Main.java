@@ -51,6 +51,10 @@ public final class Main {
                    edgectl keygen --out PREFIX [--type ecdsa-p256|ed25519|rsa]   PREFIX.key (encrypted), PREFIX.pub
                    edgectl sign-image REPO:TAG|REPO@sha256:HEX --key BUILD.key [--insecure] [--ca CA.pem] [--username U]
                    edgectl trust init|rotate|sign|publish|show …   (edgectl trust for its options)
+                   edgectl release-agent REPO:TAG --jar edgeagent.jar --version V --key AGENT.key [--insecure] [--ca CA.pem]
+                          push an agent release and sign it with the trust document's agent role key; prints REPO@sha256:…
+                   edgectl update-agent --device ID --artifact REPO@sha256:HEX --version V [--id ORDER_ID] [--timeout S]
+                          the device installs the release, restarts into it, and rolls back if it does not connect
             Orders over the broker are signed with the operator key: --key FILE or $EDGE_KEY, its password in
             $EDGE_KEY_PASSWORD or --password-file (--unsigned only for lab agents configured with allowUnsigned).
             The broker defaults to $EDGE_BROKER, else the settings file, else tcp://127.0.0.1:1883. Settings file:
@@ -119,6 +123,15 @@ public final class Main {
                     yield SignImageCommand.run(rest.get(0), new Args(rest.subList(1, rest.size()),
                             List.of("--key", "--password-file", "--ca", "--username"), List.of("--insecure")), out, err);
                 }
+                case "release-agent" -> {
+                    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+                        throw new Args.UsageError("release-agent takes the repository and tag first (REPO:TAG)");
+                    }
+                    yield AgentReleaseCommands.release(rest.get(0), new Args(rest.subList(1, rest.size()),
+                            List.of("--jar", "--version", "--key", "--password-file", "--ca", "--username"), List.of("--insecure")), out, err);
+                }
+                case "update-agent" -> updateAgent(new Args(rest, concat(COMMON, "--artifact", "--version", "--id"),
+                        List.of("--json", "--unsigned")));
                 case "trust" -> {
                     if (rest.isEmpty() || rest.get(0).equals("--help")) {
                         out.println(TrustCommands.USAGE);
@@ -232,6 +245,30 @@ public final class Main {
                 }
                 if (id.value().equals(parse(r.message().getPayload()).get("id"))) {
                     return printReply(command, r.message().getPayload(), a.flag("--json"));
+                }
+            }
+        }
+    }
+
+    /** {@code update-agent}: one signed order to one device; the reply says the release installs (the agent restarts). */
+    private int updateAgent(Args a) throws Args.UsageError, MqttException, InterruptedException {
+        DeviceId device = new DeviceId(a.require("--device"));
+        OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
+        dev.edgeagent.protocol.UpdateAgentOrder order = new dev.edgeagent.protocol.UpdateAgentOrder(id,
+                ImageRef.parse(a.require("--artifact")), dev.edgeagent.protocol.AgentVersion.parse(a.require("--version")));
+        long deadline = System.currentTimeMillis() + timeoutMillis(a, 300);
+        byte[] wire = signer(a).wrap(device.value(), Commands.UPDATE_AGENT, dev.edgeagent.protocol.wire.UpdateAgentOrderJson.encode(order),
+                OrderSigner.ORDER_VALIDITY);
+        try (BrokerSession session = new BrokerSession(broker(a))) {
+            session.sendOrder(device, Commands.UPDATE_AGENT, wire, id.value());
+            while (true) {
+                BrokerSession.Received r = session.next(deadline - System.currentTimeMillis());
+                if (r == null) {
+                    err.println("edgectl: no reply from " + device + " within the timeout (is its agent running?)");
+                    return UNREACHABLE;
+                }
+                if (id.value().equals(parse(r.message().getPayload()).get("id"))) {
+                    return printReply(Commands.UPDATE_AGENT, r.message().getPayload(), a.flag("--json"));
                 }
             }
         }
