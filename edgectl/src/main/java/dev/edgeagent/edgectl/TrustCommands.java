@@ -38,8 +38,10 @@ final class TrustCommands {
             edgectl trust rotate --current trust.json --root-key ROOT.key [--root-key …] [--operator OP.pub …]
                                [--revoke KEY.pub|KEYID …] [--root NEWROOT.pub … --root-threshold K] [--images … | --reject …]
                                --out trust-v2.json        (a new version; the lists given replace the current ones)
-            init and rotate also take [--expires-in DAYS] (default 365; 0: never expires) and
-                               [--revoked-images report|stop] (init: report; rotate: as the current document)
+            init and rotate also take [--expires-in DAYS] (default 365; 0: never expires),
+                               [--revoked-images report|stop] (init: report; rotate: as the current document) and
+                               [--agent RELEASE.pub …] (the agent role: the keys agent releases are signed with;
+                               rotate keeps the current role unless given)
             edgectl trust sign --file trust-v2.json --root-key ROOT2.key     (a second root key adds its signature)
             edgectl trust publish --file trust-v2.json (--device ID | --group NAME) [--broker URI]
             edgectl trust show --file trust.json
@@ -57,7 +59,7 @@ final class TrustCommands {
         }
         List<String> rest = argv.subList(1, argv.size());
         List<String> docOptions = List.of("--root-key", "--root-threshold", "--operator", "--images", "--reject", "--out",
-                "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images");
+                "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images", "--agent");
         return switch (argv.get(0)) {
             case "init" -> init(new Args(rest, docOptions, List.of()));
             case "rotate" -> rotate(new Args(rest, docOptions, List.of()));
@@ -85,6 +87,12 @@ final class TrustCommands {
         Instant now = Instant.now();
         TrustDocument doc = new TrustDocument(1, now, keys, root, new Role(ids(operators), 1), images, expiry(a, now),
                 revokedImages(a, TrustDocument.RevokedImages.REPORT));
+        List<VerificationKey> agent = publicKeys(a.all("--agent"));
+        if (!agent.isEmpty()) {
+            agent.forEach(k -> keys.put(k.id(), k));
+            doc = new TrustDocument(1, now, keys, root, new Role(ids(operators), 1), images, expiry(a, now),
+                    revokedImages(a, TrustDocument.RevokedImages.REPORT)).withAgent(new Role(ids(agent), 1));
+        }
         return write(doc, roots, Path.of(a.require("--out")));
     }
 
@@ -126,15 +134,23 @@ final class TrustCommands {
             throw new Args.UsageError("the new document would have no operator key left; add one with --operator");
         }
         List<ImageRule> images = a.all("--images").isEmpty() && a.all("--reject").isEmpty() ? current.images() : imageRules(a, keys);
+        Optional<Role> agent = current.agent();
+        if (!a.all("--agent").isEmpty()) {
+            List<VerificationKey> releasers = publicKeys(a.all("--agent"));
+            releasers.forEach(k -> keys.put(k.id(), k));
+            agent = Optional.of(new Role(ids(releasers), 1));
+        }
         Instant now = Instant.now();
-        TrustDocument next = new TrustDocument(current.version() + 1, now, used(keys, root, operators, images), root,
-                new Role(operators, 1), images, expiry(a, now), revokedImages(a, current.revokedImages()));
+        TrustDocument next = new TrustDocument(current.version() + 1, now, used(keys, root, operators, images, agent), root,
+                new Role(operators, 1), images, expiry(a, now), revokedImages(a, current.revokedImages()), agent);
         return write(next, signers, Path.of(a.require("--out")));
     }
 
     /** Only the keys some role still names are carried into the next version: a revoked key leaves the document. */
-    private static Map<KeyId, VerificationKey> used(Map<KeyId, VerificationKey> keys, Role root, Set<KeyId> operators, List<ImageRule> images) {
+    private static Map<KeyId, VerificationKey> used(Map<KeyId, VerificationKey> keys, Role root, Set<KeyId> operators, List<ImageRule> images,
+            Optional<Role> agent) {
         Set<KeyId> named = new LinkedHashSet<>(root.keys());
+        agent.ifPresent(r -> named.addAll(r.keys()));
         named.addAll(operators);
         images.forEach(i -> i.signers().ifPresent(r -> named.addAll(r.keys())));
         Map<KeyId, VerificationKey> out = new LinkedHashMap<>();
