@@ -66,9 +66,11 @@ class SelfUpdateIT {
     static Path passwordFile;
     static Path trustFile;
     static byte[] packagedJar;
+    static String demo;
 
     Supervisor agent;
     Watcher watcher;
+    String device;
 
     @BeforeAll
     static void start() throws Exception {
@@ -86,6 +88,7 @@ class SelfUpdateIT {
         SigningKey root = SigningKey.generate(KeyKind.ECDSA_P256);
         SigningKey operator = SigningKey.generate(KeyKind.ECDSA_P256);
         SigningKey releaser = SigningKey.generate(KeyKind.ED25519);
+        SigningKey builder = SigningKey.generate(KeyKind.ECDSA_P256);
         operatorKey = work.resolve("operator.key");
         releaseKey = work.resolve("agent-release.key");
         Files.writeString(operatorKey, KeyPem.encryptedPrivatePem(operator, PASSWORD.toCharArray()));
@@ -93,11 +96,16 @@ class SelfUpdateIT {
         passwordFile = work.resolve("password");
         Files.writeString(passwordFile, PASSWORD);
         Map<KeyId, VerificationKey> keys = Map.of(root.id(), root.publicKey(), operator.id(), operator.publicKey(), releaser.id(),
-                releaser.publicKey());
+                releaser.publicKey(), builder.id(), builder.publicKey());
         TrustDocument trust = new TrustDocument(1, Instant.now(), keys, new Role(Set.of(root.id()), 1), new Role(Set.of(operator.id()), 1),
-                List.of()).withAgent(new Role(Set.of(releaser.id()), 1));
+                List.of(new dev.edgeagent.security.sign.ImageRule(registry.host() + "/apps/*",
+                        java.util.Optional.of(new Role(Set.of(builder.id()), 1))))).withAgent(new Role(Set.of(releaser.id()), 1));
         trustFile = work.resolve("trust.json");
         Files.write(trustFile, Envelope.sign(TrustDocument.PAYLOAD_TYPE, trust.toJson(), List.of(root)).toJson());
+        demo = registry.pushDemoImage(work.resolve("demo"), "apps/demo");
+        new dev.edgeagent.ota.sign.CosignPublisher(dev.edgeagent.ota.registry.RegistryClient.create(
+                dev.edgeagent.ota.registry.TransportSettings.insecure(Set.of(registry.host())))).sign(
+                dev.edgeagent.protocol.ImageRef.parse(demo), builder);
     }
 
     @AfterAll
@@ -121,10 +129,20 @@ class SelfUpdateIT {
         if (watcher != null) {
             watcher.close();
         }
+        // a test that failed half way leaves no container behind (the agent is gone; runc removes its cgroup)
+        Path state = device == null ? null : work.resolve(device).resolve("runc");
+        if (state != null && Files.isDirectory(state)) {
+            String runc = Tools.require("runc", "runc").toString();
+            String ids = Tools.run(List.of(runc, "--root", state.toString(), "list", "-q"), 30).stdout().strip();
+            for (String id : ids.isEmpty() ? new String[0] : ids.split("\\s+")) {
+                Tools.run(List.of(runc, "--root", state.toString(), "delete", "-f", id), 30);
+            }
+        }
     }
 
     /** A fresh device: its own root and configuration, its agent under the supervisor loop, connected at 0.1.0. */
     void device(String id) throws Exception {
+        device = id;
         Path dir = Files.createDirectories(work.resolve(id));
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("deviceId", id);
@@ -229,6 +247,12 @@ class SelfUpdateIT {
     @Test
     void aSignedNewerReleaseInstallsRestartsCommitsAndOnlyNewerOnesFollow() throws Exception {
         device("su-good");
+        Cli deployed = edgectl("deploy", "--device", "su-good", "--app", "demo", "--image", demo, "--broker", broker.uri(), "--key",
+                operatorKey.toString(), "--password-file", passwordFile.toString(), "--json", "--timeout", "120");
+        assertEquals(0, deployed.exit(), deployed.out() + deployed.err());
+        String container = appField(watcher.awaitStatus(s -> "RUNNING".equals(appField(s, "phase")), Instant.now().minusSeconds(1), 30),
+                "container");
+        String init = runcInit("su-good", container);
         String artifact = release("0.2.0", jar("0.2.0", null), "0.2.0", releaseKey);
         Instant sent = Instant.now();
         Map<String, Object> reply = update("su-good", artifact, "0.2.0");
@@ -243,6 +267,9 @@ class SelfUpdateIT {
         assertFalse(Files.exists(agentDir("su-good").resolve("trial")));
         assertEquals(2, agent.starts(), "one restart into the new release: " + agent.exits());
         assertEquals(List.of(75), agent.exits(), "the agent exits 75 to be restarted into the release");
+        assertEquals("RUNNING", appField(status, "phase"), "the app ran throughout: " + status);
+        assertEquals(container, appField(status, "container"));
+        assertEquals(init, runcInit("su-good", container), "the same container process, never restarted");
 
         // an older release, however well signed, is never installed (anti-rollback), nor the running one again
         String older = release("0.1.5", jar("0.1.5", null), "0.1.5", releaseKey);
@@ -251,6 +278,24 @@ class SelfUpdateIT {
         assertEquals(true, update("su-good", artifact, "0.2.0").get("ok"), "the running version again: nothing to do");
         Thread.sleep(1500);
         assertEquals(2, agent.starts(), "neither order restarted the agent");
+        Cli removed = edgectl("remove", "--device", "su-good", "--app", "demo", "--broker", broker.uri(), "--key", operatorKey.toString(),
+                "--password-file", passwordFile.toString());
+        assertEquals(0, removed.exit(), removed.err());
+    }
+
+    @SuppressWarnings("unchecked")
+    static String appField(Map<String, Object> status, String field) {
+        Object app = ((Map<String, Object>) status.getOrDefault("apps", Map.of())).get("demo");
+        return app == null ? null : String.valueOf(((Map<String, Object>) app).get(field));
+    }
+
+    /** The pid of the container's init, as runc knows it. */
+    String runcInit(String device, String container) throws Exception {
+        String state = Tools.run(List.of(Tools.require("runc", "runc").toString(), "--root", work.resolve(device).resolve("runc").toString(),
+                "state", container), 30).orThrow("runc state").stdout();
+        Map<String, Object> m = Json.object(state.getBytes(StandardCharsets.UTF_8));
+        assertEquals("running", m.get("status"), state);
+        return String.valueOf(m.get("pid"));
     }
 
     @Test
