@@ -138,6 +138,20 @@ class SelfUpdateIT {
                 Tools.run(List.of(runc, "--root", state.toString(), "delete", "-f", id), 30);
             }
         }
+        // and the device's own (empty) cgroup parent, in every hierarchy (v1) or the one (v2)
+        if (device != null) {
+            List<Path> places = new ArrayList<>(List.of(Path.of("/sys/fs/cgroup/edgeagent", device)));
+            try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+                hierarchies.forEach(h -> places.add(h.resolve("edgeagent").resolve(device)));
+            }
+            for (Path p : places) {
+                try {
+                    Files.deleteIfExists(p); // rmdir: only an empty cgroup goes
+                } catch (IOException e) {
+                    // not empty or not a cgroup of ours: left alone
+                }
+            }
+        }
     }
 
     /** A fresh device: its own root and configuration, its agent under the supervisor loop, connected at 0.1.0. */
