@@ -185,12 +185,15 @@ public final class Agent implements AutoCloseable {
                 app -> apps.run(Commands.REMOVE, new AppOrder(new OperationId("desired-remove-" + app), java.util.Optional.of(app),
                         java.util.OptionalInt.empty(), false)));
         dispatcher.reconcileWith(reconciler);
-        // update-agent: the update code is loaded when such an order runs, not before (idle footprint)
-        dispatcher.updateAgentWith(order -> dev.edgeagent.agent.selfupdate.AgentUpdate.run(order, RunningVersion.get(),
-                dev.edgeagent.agent.selfupdate.AgentSlots.under(config.root()), trust.map(TrustStore::current), registry, blobs,
-                config.agentUpdateGraceSeconds(), (type, details) -> channel.event(Messages.event(clock, config.deviceId().value(),
-                        order.id(), "-", type, details))),
-                () -> new Thread(() -> System.exit(RESTART_INTO_UPDATE), "agent-update-exit").start());
+        // update-agent, as an order or a desired state's agent: the update code is loaded when one runs, not before
+        java.util.function.Function<dev.edgeagent.protocol.UpdateAgentOrder, dev.edgeagent.agent.control.CommandResult> agentUpdates =
+                order -> dev.edgeagent.agent.selfupdate.AgentUpdate.run(order, RunningVersion.get(),
+                        dev.edgeagent.agent.selfupdate.AgentSlots.under(config.root()), trust.map(TrustStore::current), registry, blobs,
+                        config.agentUpdateGraceSeconds(), (type, details) -> channel.event(Messages.event(clock,
+                                config.deviceId().value(), order.id(), "-", type, details)));
+        Runnable restartIntoUpdate = () -> new Thread(() -> System.exit(RESTART_INTO_UPDATE), "agent-update-exit").start();
+        dispatcher.updateAgentWith(agentUpdates, restartIntoUpdate);
+        reconciler.updateAgentWith(agentUpdates, restartIntoUpdate);
         status.desiredFrom(reconciler::outcome);
         Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtimeChoice, config.root());
         try {
