@@ -297,6 +297,24 @@ class SelfUpdateIT {
         assertEquals(0, removed.exit(), removed.err());
     }
 
+    @Test
+    void aDesiredStateNamingAnAgentReleaseInstallsItLikeTheOrder() throws Exception {
+        device("su-desired");
+        String artifact = release("0.7.0", jar("0.7.0", null), "0.7.0", releaseKey);
+        Path state = work.resolve("su-desired").resolve("state.json");
+        Files.writeString(state, "{\"apps\": [], \"agent\": {\"artifact\": \"" + artifact + "\", \"version\": \"0.7.0\"}}");
+        Instant sent = Instant.now();
+        Cli set = edgectl("desired", "set", "--device", "su-desired", "--file", state.toString(), "--version", "1", "--broker",
+                broker.uri(), "--key", operatorKey.toString(), "--password-file", passwordFile.toString());
+        assertEquals(0, set.exit(), set.err());
+
+        Map<String, Object> status = watcher.awaitStatus(s -> "0.7.0".equals(agentOf(s).get("version"))
+                && "committed".equals(lastUpdate(s).get("outcome")), sent, 60);
+        assertEquals(true, ((Map<?, ?>) status.get("desired")).get("applied"), status.toString());
+        Thread.sleep(1500);
+        assertEquals(2, agent.starts(), "the retained document, delivered again to the new release, changes nothing: " + agent.exits());
+    }
+
     @SuppressWarnings("unchecked")
     static String appField(Map<String, Object> status, String field) {
         Object app = ((Map<String, Object>) status.getOrDefault("apps", Map.of())).get("demo");
