@@ -45,7 +45,8 @@ public final class Main {
                    edgectl status --device ID
                    edgectl watch --device ID [--app NAME] [--timeout SECONDS]   follow events (pull progress as a bar)
                    edgectl desired set (--device ID | --group NAME) --file STATE.json --version N
-                          STATE.json: {"apps": [{"app": …, "image": …@sha256:…, …}, …]}; published retained
+                          STATE.json: {"apps": [{"app": …, "image": …@sha256:…, …}, …],
+                                       "agent"?: {"artifact": …@sha256:…, "version": "0.2.0"}}; published retained
                    edgectl rollout --group NAME --file STATE.json --version N [--canary 1] [--waves 25,100]
                           [--max-failures 0|10%] [--rollback] [--wave-timeout 300]   in waves, halted by failures
                    edgectl keygen --out PREFIX [--type ecdsa-p256|ed25519|rsa]   PREFIX.key (encrypted), PREFIX.pub
