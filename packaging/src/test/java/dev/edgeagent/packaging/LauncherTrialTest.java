@@ -113,6 +113,15 @@ class LauncherTrialTest {
     }
 
     @Test
+    void anUnreadableTrialIsJudgedAsStartedOnceAndRolledBack() throws Exception {
+        release("0.2.0");
+        current("0.2.0");
+        Files.writeString(agent.resolve("trial"), "version=0.2.0\nprevious=packaged\nattempts=oops\n");
+        assertTrue(launch("0").endsWith("agent/target/edgeagent.jar"));
+        assertTrue(Files.exists(agent.resolve("failed/0.2.0")));
+    }
+
+    @Test
     void aTrialAfterThePackagedJarRollsBackToIt() throws Exception {
         release("0.2.0");
         current("0.2.0");
@@ -143,10 +152,12 @@ class LauncherTrialTest {
         launch("sleep"); // the stand-in sleeps 30 s; the watchdog ends it after 1 s
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         assertTrue(seconds < 15, "stopped by the watchdog, not by its own end: " + seconds + " s");
-        assertTrue(Files.readString(agent.resolve("trial")).contains("reason=no status within the grace period of 1 s"));
+        assertEquals("no status within the grace period of 1 s", Files.readString(agent.resolve("trial-reason")).strip());
+        assertFalse(Files.readString(agent.resolve("trial")).contains("reason"), "the watchdog never writes the trial itself");
 
         assertTrue(launch("0").endsWith("agent/target/edgeagent.jar"), "the next start rolls it back");
         assertTrue(Files.readString(agent.resolve("last-update")).contains("reason=no status within the grace period of 1 s"));
         assertEquals(List.of("0.2.0"), List.of(agent.resolve("failed").toFile().list()));
+        assertFalse(Files.exists(agent.resolve("trial-reason")));
     }
 }

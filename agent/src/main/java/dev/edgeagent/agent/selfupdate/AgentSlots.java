@@ -18,7 +18,8 @@ import java.util.Optional;
  * <pre>
  * &lt;version&gt;/edgeagent.jar   an installed release (a directory made whole, then renamed into place)
  * current                     symlink to the release the launcher starts; absent: the packaged jar
- * trial                       version, previous, graceSeconds, attempts (the launcher's), pid, reason
+ * trial                       version, previous, graceSeconds, attempts and pid (the launcher's)
+ * trial-reason                why the launcher's watchdog stopped the release on trial (it never writes the trial)
  * highest                     the highest version ever committed: nothing older or equal is installed again
  * last-update                 version, outcome (committed | rolled-back), reason, at, reported (0 | 1)
  * failed/&lt;version&gt;           the trial file of a release that was rolled back

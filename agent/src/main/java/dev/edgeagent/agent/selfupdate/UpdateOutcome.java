@@ -72,6 +72,7 @@ public final class UpdateOutcome {
         last.put("reported", "1");
         slots.write(slots.lastUpdate(), last);
         Files.deleteIfExists(slots.trial());
+        Files.deleteIfExists(slots.dir().resolve("trial-reason")); // a watchdog that fired as this release committed
         dev.edgeagent.security.fs.AtomicFiles.fsyncDirectory(slots.dir());
         removeOthers(slots, running, trial.getOrDefault("previous", AgentSlots.PACKAGED));
         Logger.info("op=agent-update agent {} connected and published its status: committed", running);
