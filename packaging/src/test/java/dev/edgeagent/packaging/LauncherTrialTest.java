@@ -26,6 +26,11 @@ class LauncherTrialTest {
     Path config;
     Path record;
     Path javaHome;
+    Path cache;
+    /** The launcher run: the checkout's, or a copy beside a class list of its own (classArchiveLayout). */
+    Path launcher;
+    /** Whether the launcher may use the class-data archive (else EDGEAGENT_JAVA_OPTS turns it off). */
+    boolean cds;
 
     @BeforeEach
     void layout() throws Exception {
@@ -38,9 +43,20 @@ class LauncherTrialTest {
         javaHome = dir.resolve("jdk");
         Files.createDirectories(javaHome.resolve("bin"));
         Path java = javaHome.resolve("bin/java");
-        // records "<jar>" and then behaves as $STANDIN_EXIT says: a number to exit with, or "sleep" to hang
+        launcher = Tools.repoRoot().resolve("bin/edgeagent");
+        cache = dir.resolve("cache");
+        // a class-data dump is logged in $STANDIN_RECORD.dumps and makes the archive it names; -version prints one;
+        // a start records "<jar>" (and its archive flag in $STANDIN_RECORD.flags), then behaves as $STANDIN_EXIT
+        // says: a number to exit with, or "sleep" to hang
         Files.writeString(java, """
                 #!/bin/sh
+                case " $* " in
+                  *" -version "*) echo 'openjdk version "17.0.15"' >&2; exit 0 ;;
+                  *" -Xshare:dump "*)
+                    for a in "$@"; do case "$a" in -XX:SharedArchiveFile=*) : > "${a#-XX:SharedArchiveFile=}" ;; esac; done
+                    echo dump >> "$STANDIN_RECORD.dumps"; exit 0 ;;
+                esac
+                for a in "$@"; do case "$a" in -XX:SharedArchiveFile=*) echo "$a" > "$STANDIN_RECORD.flags" ;; esac; done
                 while [ $# -gt 0 ] && [ "$1" != -jar ]; do shift; done
                 echo "$2" > "$STANDIN_RECORD"
                 if [ "$STANDIN_EXIT" = sleep ]; then exec sleep 30; fi
@@ -67,10 +83,18 @@ class LauncherTrialTest {
     /** Runs the launcher as the unit does; returns the jar the stand-in java was started with. */
     String launch(String behaviour) throws Exception {
         Files.deleteIfExists(record);
-        ProcessBuilder pb = new ProcessBuilder(Tools.repoRoot().resolve("bin/edgeagent").toString(), "run", "--config", config.toString())
+        Files.deleteIfExists(Path.of(record + ".flags"));
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("launcher.log").toFile());
         pb.environment().put("JAVA_HOME", javaHome.toString());
-        pb.environment().put("EDGEAGENT_JAVA_OPTS", "-Xmx8m");
+        if (cds) {
+            pb.environment().remove("EDGEAGENT_JAVA_OPTS");
+            pb.environment().remove("EDGEAGENT_CDS");
+            pb.environment().put("EDGEAGENT_CACHE_DIR", cache.toString());
+            pb.environment().put("EDGEAGENT_RAM_MB", "512");
+        } else {
+            pb.environment().put("EDGEAGENT_JAVA_OPTS", "-Xmx8m");
+        }
         pb.environment().put("STANDIN_RECORD", record.toString());
         pb.environment().put("STANDIN_EXIT", behaviour);
         Process p = pb.start();
@@ -159,5 +183,62 @@ class LauncherTrialTest {
         assertTrue(Files.readString(agent.resolve("last-update")).contains("reason=no status within the grace period of 1 s"));
         assertEquals(List.of("0.2.0"), List.of(agent.resolve("failed").toFile().list()));
         assertFalse(Files.exists(agent.resolve("trial-reason")));
+    }
+
+    /** A copy of the launcher in a checkout of its own, with a packaged jar and a class list beside it. */
+    void classArchiveLayout() throws Exception {
+        Path checkout = dir.resolve("checkout");
+        Files.createDirectories(checkout.resolve("bin"));
+        Files.createDirectories(checkout.resolve("packaging"));
+        Files.createDirectories(checkout.resolve("agent/target"));
+        launcher = checkout.resolve("bin/edgeagent");
+        Files.copy(Tools.repoRoot().resolve("bin/edgeagent"), launcher);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(checkout.resolve("packaging/edgeagent.classlist"), "dev/edgeagent/agent/Main\n");
+        Files.writeString(checkout.resolve("agent/target/edgeagent.jar"), "stand-in packaged");
+        cds = true;
+    }
+
+    /** How many class-data dumps the launcher ran so far. */
+    long dumps() throws Exception {
+        Path p = Path.of(record + ".dumps");
+        return Files.exists(p) ? Files.readAllLines(p).size() : 0;
+    }
+
+    /** The archive flag of the last start, or "" when it started without one. */
+    String mapped() throws Exception {
+        Path p = Path.of(record + ".flags");
+        return Files.exists(p) ? Files.readString(p).strip() : "";
+    }
+
+    @Test
+    void aTrialStartNeverMakesTheClassArchiveButMapsOneAlreadyThere() throws Exception {
+        classArchiveLayout();
+        release("0.1.5");
+        release("0.2.0");
+        current("0.2.0");
+        trial("0.2.0", "0.1.5", 0, 2); // a short grace: the watchdog this start leaves ends soon after the test
+        assertEquals(agent.resolve("current/edgeagent.jar").toString(), launch("0"));
+        assertEquals(0, dumps(), "the dump would come out of the trial's grace period");
+        assertEquals("", mapped());
+
+        Files.delete(agent.resolve("trial")); // committed: the next start makes the archive, for this release's jar
+        assertEquals(agent.resolve("current/edgeagent.jar").toString(), launch("0"));
+        assertEquals(1, dumps());
+        String archive = mapped();
+        assertTrue(archive.startsWith("-XX:SharedArchiveFile=" + cache + "/edgeagent-"), archive);
+
+        trial("0.2.0", "0.1.5", 0, 2); // a trial of a jar whose archive is there maps it and dumps nothing
+        launch("0");
+        assertEquals(1, dumps());
+        assertEquals(archive, mapped());
+
+        Files.delete(agent.resolve("trial"));
+        // another jar (the key is its size and time, so make it differ), another archive: a normal start makes it
+        Files.writeString(agent.resolve("0.1.5/edgeagent.jar"), "stand-in 0.1.5, a jar of another size");
+        current("0.1.5");
+        launch("0");
+        assertEquals(2, dumps());
+        assertFalse(mapped().isEmpty() || mapped().equals(archive), mapped());
     }
 }
