@@ -36,6 +36,28 @@ class AgentRoleTest {
     }
 
     @Test
+    void theAgentRoleStandsBesideAPolicyRoleAndSigstoreMaterialThroughJsonAndEveryCopy() throws Exception {
+        SigningKey security = SigningKey.generate(KeyKind.ECDSA_P256);
+        SigningKey rekor = SigningKey.generate(KeyKind.ECDSA_P256);
+        Role agent = new Role(Set.of(release.id()), 1);
+        Role policy = new Role(Set.of(security.id()), 1);
+        SigstoreRoots sigstore = new SigstoreRoots(List.of(), List.of(rekor.publicKey()));
+        TrustDocument d = TrustTest.doc(1, List.of(root), 1, List.of(operator), List.of(), release, security)
+                .withAgent(agent).withPolicy(Optional.of(policy)).with(sigstore);
+        TrustDocument read = TrustDocument.selfSigned(TrustTest.signed(d, root));
+        assertEquals(Optional.of(agent), read.agent());
+        assertEquals(Optional.of(policy), read.policy());
+        assertEquals(List.of(rekor.publicKey().id()), read.sigstore().rekor().stream().map(VerificationKey::id).toList());
+
+        TrustDocument copy = read.with(Optional.empty(), TrustDocument.RevokedImages.STOP);
+        assertEquals(Optional.of(agent), copy.agent());
+        assertEquals(Optional.of(policy), copy.policy());
+        assertEquals(read.sigstore(), copy.sigstore());
+        assertEquals(Optional.of(policy), read.withAgent(Optional.empty()).policy());
+        assertEquals(Optional.empty(), read.withAgent(Optional.empty()).agent());
+    }
+
+    @Test
     void aReleaseSignedByTheAgentRoleIsTrusted() throws Exception {
         assertEquals(Set.of(release.id()),
                 AgentReleaseSignatures.verify(withAgentRole(), List.of(sign(release, REPO, MANIFEST)), MANIFEST, REPO));
