@@ -70,6 +70,8 @@ import org.tinylog.Logger;
 public final class Agent implements AutoCloseable {
     private static final long TICK_SECONDS = 5;
     private static final OperationId SUPERVISOR = new OperationId("supervisor");
+    /** The exit status after installing an agent release (EX_TEMPFAIL): the launcher starts it on trial. */
+    public static final int RESTART_INTO_UPDATE = 75;
 
     /**
      * Orders that change things, one at a time, and the timed work (the supervision tick, the status beat, restart
@@ -235,6 +237,15 @@ public final class Agent implements AutoCloseable {
                 app -> apps.run(Commands.REMOVE, new AppOrder(new OperationId("desired-remove-" + app), java.util.Optional.of(app),
                         java.util.OptionalInt.empty(), false)));
         dispatcher.reconcileWith(reconciler);
+        // update-agent, as an order or a desired state's agent: the update code is loaded when one runs, not before
+        java.util.function.Function<dev.edgeagent.protocol.UpdateAgentOrder, dev.edgeagent.agent.control.CommandResult> agentUpdates =
+                order -> dev.edgeagent.agent.selfupdate.AgentUpdate.run(order, RunningVersion.get(),
+                        dev.edgeagent.agent.selfupdate.AgentSlots.under(config.root()), trust.map(TrustStore::current), registry, blobs,
+                        config.agentUpdateGraceSeconds(), (type, details) -> channel.event(Messages.event(clock,
+                                config.deviceId().value(), order.id(), "-", type, details)));
+        Runnable restartIntoUpdate = () -> new Thread(() -> System.exit(RESTART_INTO_UPDATE), "agent-update-exit").start();
+        dispatcher.updateAgentWith(agentUpdates, restartIntoUpdate);
+        reconciler.updateAgentWith(agentUpdates, restartIntoUpdate);
         status.desiredFrom(reconciler::outcome);
         Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtimeChoice, config.root());
         try {
@@ -264,6 +275,21 @@ public final class Agent implements AutoCloseable {
         if (!Boolean.TRUE.equals(audit.status().get("intact"))) {
             channel.event(Messages.event(clock, config.deviceId().value(), new OperationId("audit"), "-", "audit.tampered",
                     Map.of("message", String.valueOf(audit.status().get("problem")))));
+        }
+        if (java.nio.file.Files.isDirectory(config.root().resolve("agent"))) {
+            // Connected, status out: a release on trial commits here; an agent rolled back to says so.
+            Map<String, Object> summary = Map.of("version", RunningVersion.get().toString());
+            try {
+                summary = dev.edgeagent.agent.selfupdate.UpdateOutcome.settle(
+                    dev.edgeagent.agent.selfupdate.AgentSlots.under(config.root()), RunningVersion.get(), clock.instant(),
+                    (type, details) -> channel.event(Messages.event(clock, config.deviceId().value(), new OperationId("agent-update"),
+                            "-", type, details)));
+            } catch (java.io.IOException | RuntimeException e) {
+                Logger.error("op=agent-update could not settle the last agent update: {}", e.getMessage());
+            }
+            Map<String, Object> agentSummary = summary;
+            status.agentFrom(() -> agentSummary);
+            channel.status(status.document());
         }
         agent.timer.scheduleWithFixedDelay(() -> agent.operations.submit(() -> {
             agent.giveHeapBackAfterBurst();

@@ -20,7 +20,8 @@ import java.util.Set;
 /** The agent's configuration file, validated as it is read: every error names the field. */
 public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Path> runtimeBinary, Path runtimeStateRoot,
         String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
-        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket, long diskReserveBytes, Trust trust, int statusIntervalSeconds) {
+        Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls, List<String> groups, Path localSocket, long diskReserveBytes, Trust trust, int statusIntervalSeconds,
+        int agentUpdateGraceSeconds) {
     /** The broker's CA and, for mutual TLS, the device's certificate and key, all PEM files. */
     public record MqttTls(Path ca, Optional<Path> cert, Optional<Path> key) {
         public MqttTls {
@@ -51,12 +52,25 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/edgeagent");
     public static final Path DEFAULT_RUNTIME_STATE = Path.of("/run/edgeagent/runc");
     public static final List<String> FIELDS = List.of("deviceId", "broker", "root", "runtime", "runtimeStateRoot",
-            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket", "diskReserveBytes", "trust", "statusIntervalSeconds");
+            "profile", "insecureRegistries", "registryCaBundle", "registryCredentials", "maxOrderBytes", "logMaxBytes", "logKeep", "mqttTls", "groups", "localSocket", "diskReserveBytes", "trust", "statusIntervalSeconds",
+            "agentUpdateGraceSeconds");
     public static final long DEFAULT_DISK_RESERVE = 64L << 20;
     public static final Path DEFAULT_LOCAL_SOCKET = Path.of("/run/edgeagent/edgeagent.sock");
     public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
     public static final int DEFAULT_LOG_KEEP = 3;
     public static final int DEFAULT_STATUS_INTERVAL = 5;
+    /** How long a new agent release has to connect and publish its status before the previous one comes back. */
+    public static final int DEFAULT_AGENT_UPDATE_GRACE = 120;
+
+    /** A configuration with the default agent-update grace period. */
+    public AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Path> runtimeBinary, Path runtimeStateRoot,
+            String profile, Set<String> insecureRegistries, Optional<Path> registryCaBundle,
+            Map<String, Credentials> registryCredentials, int maxOrderBytes, long logMaxBytes, int logKeep, Optional<MqttTls> mqttTls,
+            List<String> groups, Path localSocket, long diskReserveBytes, Trust trust, int statusIntervalSeconds) {
+        this(deviceId, broker, root, runtimeBinary, runtimeStateRoot, profile, insecureRegistries, registryCaBundle, registryCredentials,
+                maxOrderBytes, logMaxBytes, logKeep, mqttTls, groups, localSocket, diskReserveBytes, trust, statusIntervalSeconds,
+                DEFAULT_AGENT_UPDATE_GRACE);
+    }
 
     public AgentConfig {
         String scheme = broker.getScheme();
@@ -86,6 +100,9 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
         if (statusIntervalSeconds < 1 || statusIntervalSeconds > 3600) {
             throw new IllegalArgumentException("statusIntervalSeconds must be 1 to 3600, got " + statusIntervalSeconds);
         }
+        if (agentUpdateGraceSeconds < 1 || agentUpdateGraceSeconds > 3600) {
+            throw new IllegalArgumentException("agentUpdateGraceSeconds must be 1 to 3600, got " + agentUpdateGraceSeconds);
+        }
         if (mqttTls.isPresent() && !"ssl".equals(scheme)) {
             throw new IllegalArgumentException("mqttTls is set but the broker is not ssl://");
         }
@@ -107,13 +124,15 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
     /** The same configuration under another trust setting. */
     public AgentConfig withTrust(Trust t) {
         return new AgentConfig(deviceId, broker, root, runtimeBinary, runtimeStateRoot, profile, insecureRegistries, registryCaBundle,
-                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, groups, localSocket, diskReserveBytes, t, statusIntervalSeconds);
+                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, groups, localSocket, diskReserveBytes, t, statusIntervalSeconds,
+                agentUpdateGraceSeconds);
     }
 
     /** The same configuration following other groups. */
     public AgentConfig withGroups(List<String> g) {
         return new AgentConfig(deviceId, broker, root, runtimeBinary, runtimeStateRoot, profile, insecureRegistries, registryCaBundle,
-                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, g, localSocket, diskReserveBytes, trust, statusIntervalSeconds);
+                registryCredentials, maxOrderBytes, logMaxBytes, logKeep, mqttTls, g, localSocket, diskReserveBytes, trust, statusIntervalSeconds,
+                agentUpdateGraceSeconds);
     }
 
     private static Trust trust(Optional<Fields> section) throws Fields.WireException {
@@ -177,7 +196,8 @@ public record AgentConfig(DeviceId deviceId, URI broker, Path root, Optional<Pat
                     Path.of(f.optionalString("localSocket").orElse(DEFAULT_LOCAL_SOCKET.toString())),
                     f.optionalLong("diskReserveBytes").orElse(DEFAULT_DISK_RESERVE),
                     trust(f.optionalObject("trust")),
-                    (int) f.optionalLong("statusIntervalSeconds").orElse(DEFAULT_STATUS_INTERVAL));
+                    (int) f.optionalLong("statusIntervalSeconds").orElse(DEFAULT_STATUS_INTERVAL),
+                    (int) f.optionalLong("agentUpdateGraceSeconds").orElse(DEFAULT_AGENT_UPDATE_GRACE));
         } catch (Fields.WireException | IllegalArgumentException e) {
             throw new IOException("config " + file + ": " + e.getMessage(), e);
         }

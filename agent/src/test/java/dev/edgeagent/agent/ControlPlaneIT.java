@@ -160,6 +160,8 @@ class ControlPlaneIT {
         try (MqttCli.Subscription status = f.mqtt.subscribe("edge/control/status")) {
             String doc = status.next("\"schema\"", 20);
             assertEquals(java.util.Set.of(), validate("status.schema.json", doc), doc);
+            assertTrue(doc.contains("\"limitsFrom\":{\"memoryBytes\":\"profile\",\"pids\":\"profile\",\"cpus\":\"order\"}"),
+                    "the order asked for cpus only: " + doc);
         }
         String desired = "{\"version\":1,\"target\":\"control\",\"apps\":[{\"app\":\"schema\",\"image\":\"" + image + "\"}]}";
         assertEquals(java.util.Set.of(), validate("desired-state.schema.json", desired));

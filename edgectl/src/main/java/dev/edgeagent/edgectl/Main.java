@@ -45,7 +45,8 @@ public final class Main {
                    edgectl status --device ID
                    edgectl watch --device ID [--app NAME] [--timeout SECONDS]   follow events (pull progress as a bar)
                    edgectl desired set (--device ID | --group NAME) --file STATE.json --version N
-                          STATE.json: {"apps": [{"app": …, "image": …@sha256:…, …}, …]}; published retained
+                          STATE.json: {"apps": [{"app": …, "image": …@sha256:…, …}, …],
+                                       "agent"?: {"artifact": …@sha256:…, "version": "0.2.0"}}; published retained
                    edgectl rollout --group NAME --file STATE.json --version N [--canary 1] [--waves 25,100]
                           [--max-failures 0|10%] [--rollback] [--wave-timeout 300]   in waves, halted by failures
                    edgectl keygen --out PREFIX [--type ecdsa-p256|ed25519|rsa]   PREFIX.key (encrypted), PREFIX.pub
@@ -56,6 +57,10 @@ public final class Main {
                    edgectl policy publish|check|status …   a signed device profile (edgectl policy for its options)
                    edgectl audit --device ID [--since 2026-12-01T00:00:00Z] [--limit N] [--json]   the device's audit
                           trail (also --local); exit 1 when the device reports its trail was changed
+                   edgectl release-agent REPO:TAG --jar edgeagent.jar --version V --key AGENT.key [--insecure] [--ca CA.pem]
+                          push an agent release and sign it with the trust document's agent role key; prints REPO@sha256:…
+                   edgectl update-agent --device ID --artifact REPO@sha256:HEX --version V [--id ORDER_ID] [--timeout S]
+                          the device installs the release, restarts into it, and rolls back if it does not connect
             Orders over the broker are signed with the operator key: --key FILE or $EDGE_KEY, its password in
             $EDGE_KEY_PASSWORD or --password-file (--unsigned only for lab agents configured with allowUnsigned).
             The broker defaults to $EDGE_BROKER, else the settings file, else tcp://127.0.0.1:1883. Settings file:
@@ -132,6 +137,15 @@ public final class Main {
                     yield new PolicyCommands(out, err).run(rest);
                 }
                 case "audit" -> audit(new Args(rest, concat(COMMON, "--since", "--limit", "--id"), List.of("--json", "--local", "--unsigned")));
+                case "release-agent" -> {
+                    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+                        throw new Args.UsageError("release-agent takes the repository and tag first (REPO:TAG)");
+                    }
+                    yield AgentReleaseCommands.release(rest.get(0), new Args(rest.subList(1, rest.size()),
+                            List.of("--jar", "--version", "--key", "--password-file", "--ca", "--username"), List.of("--insecure")), out, err);
+                }
+                case "update-agent" -> updateAgent(new Args(rest, concat(COMMON, "--artifact", "--version", "--id"),
+                        List.of("--json", "--unsigned")));
                 case "trust" -> {
                     if (rest.isEmpty() || rest.get(0).equals("--help")) {
                         out.println(TrustCommands.USAGE);
@@ -308,6 +322,30 @@ public final class Main {
                     : " — THE TRAIL WAS CHANGED: " + head.get("problem")));
         }
         return intact ? OK : FAILED;
+    }
+
+    /** {@code update-agent}: one signed order to one device; the reply says the release installs (the agent restarts). */
+    private int updateAgent(Args a) throws Args.UsageError, MqttException, InterruptedException {
+        DeviceId device = new DeviceId(a.require("--device"));
+        OperationId id = a.get("--id").map(OperationId::new).orElseGet(OperationId::random);
+        dev.edgeagent.protocol.UpdateAgentOrder order = new dev.edgeagent.protocol.UpdateAgentOrder(id,
+                ImageRef.parse(a.require("--artifact")), dev.edgeagent.protocol.AgentVersion.parse(a.require("--version")));
+        long deadline = System.currentTimeMillis() + timeoutMillis(a, 300);
+        byte[] wire = signer(a).wrap(device.value(), Commands.UPDATE_AGENT, dev.edgeagent.protocol.wire.UpdateAgentOrderJson.encode(order),
+                OrderSigner.ORDER_VALIDITY);
+        try (BrokerSession session = new BrokerSession(broker(a))) {
+            session.sendOrder(device, Commands.UPDATE_AGENT, wire, id.value());
+            while (true) {
+                BrokerSession.Received r = session.next(deadline - System.currentTimeMillis());
+                if (r == null) {
+                    err.println("edgectl: no reply from " + device + " within the timeout (is its agent running?)");
+                    return UNREACHABLE;
+                }
+                if (id.value().equals(parse(r.message().getPayload()).get("id"))) {
+                    return printReply(Commands.UPDATE_AGENT, r.message().getPayload(), a.flag("--json"));
+                }
+            }
+        }
     }
 
     /** Publishes a desired state, retained, for a device or a group; each device checks and applies it itself. */

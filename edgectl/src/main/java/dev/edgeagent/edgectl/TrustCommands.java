@@ -55,6 +55,8 @@ final class TrustCommands {
                                [--fulcio CERTS.pem …] [--rekor REKOR.pub …] | [--trusted-root trusted_root.json]
                                the Fulcio root/intermediate certificates and Rekor keys pinned for it (rotate: given
                                ones replace the current ones)
+            init and rotate take [--agent RELEASE.pub …] (the agent role: the keys agent releases are signed with;
+                               rotate keeps the current role unless given)
             edgectl trust sign --file trust-v2.json --root-key ROOT2.key     (a second root key adds its signature)
             edgectl trust publish --file trust-v2.json (--device ID | --group NAME) [--broker URI]
             edgectl trust show --file trust.json
@@ -73,7 +75,7 @@ final class TrustCommands {
         List<String> rest = argv.subList(1, argv.size());
         List<String> docOptions = List.of("--root-key", "--root-threshold", "--operator", "--images", "--reject", "--out",
                 "--password-file", "--current", "--revoke", "--root", "--expires-in", "--revoked-images", "--keyless", "--fulcio", "--rekor",
-                "--trusted-root", "--policy", "--policy-threshold");
+                "--trusted-root", "--policy", "--policy-threshold", "--agent");
         return switch (argv.get(0)) {
             case "init" -> init(new Args(rest, docOptions, List.of()));
             case "rotate" -> rotate(new Args(rest, docOptions, List.of()));
@@ -100,10 +102,13 @@ final class TrustCommands {
         }
         Instant now = Instant.now();
         Optional<Role> policy = policyRole(a, keys);
+        List<VerificationKey> releasers = publicKeys(a.all("--agent"));
+        releasers.forEach(k -> keys.put(k.id(), k));
+        Optional<Role> agent = releasers.isEmpty() ? Optional.empty() : Optional.of(new Role(ids(releasers), 1));
         TrustDocument doc;
         try {
             doc = new TrustDocument(1, now, keys, root, new Role(ids(operators), 1), images, expiry(a, now),
-                    revokedImages(a, TrustDocument.RevokedImages.REPORT), policy, sigstore(a, SigstoreRoots.NONE));
+                    revokedImages(a, TrustDocument.RevokedImages.REPORT), policy, sigstore(a, SigstoreRoots.NONE), agent);
         } catch (IllegalArgumentException e) {
             throw new Args.UsageError(e.getMessage());
         }
@@ -150,13 +155,19 @@ final class TrustCommands {
         }
         List<ImageRule> images = a.all("--images").isEmpty() && a.all("--reject").isEmpty() && a.all("--keyless").isEmpty()
                 ? current.images() : imageRules(a, keys);
+        Optional<Role> agent = current.agent();
+        if (!a.all("--agent").isEmpty()) {
+            List<VerificationKey> releasers = publicKeys(a.all("--agent"));
+            releasers.forEach(k -> keys.put(k.id(), k));
+            agent = Optional.of(new Role(ids(releasers), 1));
+        }
         Instant now = Instant.now();
         Optional<Role> policy = a.all("--policy").isEmpty() ? current.policy() : policyRole(a, keys);
         TrustDocument next;
         try {
-            next = new TrustDocument(current.version() + 1, now, used(keys, root, operators, images, policy), root,
+            next = new TrustDocument(current.version() + 1, now, used(keys, root, operators, images, policy, agent), root,
                     new Role(operators, 1), images, expiry(a, now), revokedImages(a, current.revokedImages()), policy,
-                    sigstore(a, current.sigstore()));
+                    sigstore(a, current.sigstore()), agent);
         } catch (IllegalArgumentException e) {
             throw new Args.UsageError(e.getMessage());
         }
@@ -166,8 +177,9 @@ final class TrustCommands {
 
     /** Only the keys some role still names are carried into the next version: a revoked key leaves the document. */
     private static Map<KeyId, VerificationKey> used(Map<KeyId, VerificationKey> keys, Role root, Set<KeyId> operators, List<ImageRule> images,
-            Optional<Role> policy) {
+            Optional<Role> policy, Optional<Role> agent) {
         Set<KeyId> named = new LinkedHashSet<>(root.keys());
+        agent.ifPresent(r -> named.addAll(r.keys()));
         named.addAll(operators);
         policy.ifPresent(p -> named.addAll(p.keys()));
         images.forEach(i -> i.signers().ifPresent(r -> named.addAll(r.keys())));

@@ -168,6 +168,28 @@ class TrustCommandsTest {
     }
 
     @Test
+    void theAgentRoleIsSetAtInitAndKeptByARotationThatDoesNotNameIt() throws Exception {
+        keygen("root", "ecdsa-p256");
+        keygen("op", "ecdsa-p256");
+        keygen("build", "ed25519");
+        keygen("release", "ed25519");
+        String pw = password().toString();
+        assertEquals(0, run("trust", "init", "--root-key", f("root.key"), "--operator", f("op.pub"), "--images",
+                "localhost:5000/apps/*=" + f("build.pub"), "--agent", f("release.pub"), "--out", f("trust.json"), "--password-file", pw),
+                err.toString());
+        TrustDocument v1 = TrustDocument.selfSigned(Files.readAllBytes(dir.resolve("trust.json")));
+        dev.edgeagent.security.sign.KeyId release = KeyPem.readPublic(Files.readString(dir.resolve("release.pub"))).id();
+        assertEquals(java.util.Set.of(release), v1.agent().orElseThrow().keys());
+
+        keygen("op2", "ecdsa-p256");
+        assertEquals(0, run("trust", "rotate", "--current", f("trust.json"), "--root-key", f("root.key"), "--operator", f("op2.pub"),
+                "--out", f("trust-v2.json"), "--password-file", pw), err.toString());
+        TrustDocument v2 = v1.successor(Files.readAllBytes(dir.resolve("trust-v2.json")));
+        assertEquals(v1.agent(), v2.agent());
+        assertTrue(v2.keys().containsKey(release), "the agent role's key stays in the document");
+    }
+
+    @Test
     void documentsExpireAYearOutUnlessToldAndCarryTheRevokedImagePolicy() throws Exception {
         keygen("root", "ecdsa-p256");
         keygen("op", "ed25519");

@@ -17,6 +17,8 @@ public final class Commands {
     public static final String INFO = "info";
     /** The device's audit trail: {@code {id, since?, limit?}}; read-only, decoded by the agent itself. */
     public static final String AUDIT = "audit";
+    /** Install a signed agent release and restart into it (docs/self-update.md); its fields are its own. */
+    public static final String UPDATE_AGENT = "update-agent";
 
     /** Fields each non-deploy command accepts; "app" is required where listed. */
     public static final Map<String, List<String>> FIELDS = Map.of(
@@ -24,7 +26,8 @@ public final class Commands {
             REMOVE, List.of("id", "app", "purge"), INSPECT, List.of("id", "app"), LOGS, List.of("id", "app", "tail"),
             LIST, List.of("id"), PING, List.of("id"), INFO, List.of("id"));
 
-    public static final List<String> ALL = List.of(DEPLOY, START, STOP, RESTART, REMOVE, LIST, INSPECT, LOGS, PING, INFO, AUDIT);
+    public static final List<String> ALL = List.of(DEPLOY, START, STOP, RESTART, REMOVE, LIST, INSPECT, LOGS, PING, INFO, AUDIT,
+            UPDATE_AGENT);
 
     /** Commands that change nothing, answered even while an operation runs. */
     public static final List<String> READ_ONLY = List.of(LIST, INSPECT, LOGS, PING, INFO, AUDIT);

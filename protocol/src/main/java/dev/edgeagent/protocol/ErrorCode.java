@@ -25,6 +25,7 @@ public enum ErrorCode {
     REPLAYED(Category.TRUST),
     WRONG_TARGET(Category.TRUST),
     IMAGE_NOT_TRUSTED(Category.TRUST),
+    UPDATE_NOT_TRUSTED(Category.TRUST),
     INTERNAL(Category.INTERNAL);
 
     public enum Category { INPUT, POLICY, STATE, NETWORK, INTEGRITY, STORAGE, RUNTIME, TRUST, INTERNAL }

@@ -104,6 +104,19 @@ public final class CommandDispatcher {
         this.reconciler = r;
     }
 
+    private java.util.function.Function<dev.edgeagent.protocol.UpdateAgentOrder, CommandResult> agentUpdates;
+    private Runnable restartIntoUpdate;
+
+    /**
+     * Who carries out {@code update-agent} (installs and switches; loaded when an order comes) and what ends this agent
+     * once the order is answered, so the launcher starts the new release.
+     */
+    public void updateAgentWith(java.util.function.Function<dev.edgeagent.protocol.UpdateAgentOrder, CommandResult> updates,
+            Runnable restart) {
+        this.agentUpdates = updates;
+        this.restartIntoUpdate = restart;
+    }
+
     public static boolean isReadOnly(String command) {
         return Commands.READ_ONLY.contains(command);
     }
@@ -194,6 +207,10 @@ public final class CommandDispatcher {
                 replyTo.send(auditRead(opened.fields()));
                 return;
             }
+            if (Commands.UPDATE_AGENT.equals(name)) {
+                updateAgent(opened, replyTo, via);
+                return;
+            }
             if (!Commands.FIELDS.containsKey(name)) {
                 reject(OrderPayload.idOf(opened.fields()), replyTo, ErrorCode.UNKNOWN_COMMAND,
                         "unknown command '" + name + "' (this agent knows: " + String.join(", ", Commands.ALL) + ")");
@@ -216,6 +233,29 @@ public final class CommandDispatcher {
             Logger.error(e, "command {} failed unexpectedly", name);
             Optional<OperationId> id = fields != null ? OrderPayload.idOf(fields) : DeployOrderJson.peekId(payload, maxOrderBytes);
             replyTo.send(Messages.error(id, ErrorCode.INTERNAL, "internal error: " + e));
+        }
+    }
+
+    private void updateAgent(OrderGate.Opened opened, Answer replyTo, String via) {
+        Decoded<dev.edgeagent.protocol.UpdateAgentOrder> d = dev.edgeagent.protocol.wire.UpdateAgentOrderJson.decode(opened.fields());
+        if (d instanceof Decoded.Rejected<dev.edgeagent.protocol.UpdateAgentOrder> r) {
+            reject(r.id(), replyTo, r.code(), r.message());
+            return;
+        }
+        dev.edgeagent.protocol.UpdateAgentOrder order = ((Decoded.Ok<dev.edgeagent.protocol.UpdateAgentOrder>) d).value();
+        if (replayed(order.id(), replyTo) || !sequenceAdmitted(opened, order.id(), replyTo)) {
+            return;
+        }
+        Logger.info("op={} update-agent {} from {}", order.id(), order.version(), order.artifact());
+        CommandResult result = agentUpdates == null
+                ? CommandResult.error(ErrorCode.NOT_PERMITTED, "this agent does not update itself here")
+                : agentUpdates.apply(order);
+        if (!result.ok()) {
+            event(order.id(), "-", "agent.update.refused", Map.of("code", result.code().name(), "message", result.message()));
+        }
+        finish(order.id(), Commands.UPDATE_AGENT, result, replyTo, signers(opened), via);
+        if (result.ok() && result.result().containsKey(dev.edgeagent.agent.selfupdate.AgentUpdate.INSTALLING)) {
+            restartIntoUpdate.run(); // answered and on record: a redelivery is answered from the order log
         }
     }
 

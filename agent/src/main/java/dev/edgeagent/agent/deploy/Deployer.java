@@ -5,6 +5,7 @@ import dev.edgeagent.agent.StorageRoot;
 import dev.edgeagent.agent.supervise.AppSupervisor;
 import dev.edgeagent.agent.supervise.ContainerLauncher;
 import dev.edgeagent.agent.state.AppRecord;
+import dev.edgeagent.agent.state.LimitOrigin;
 import dev.edgeagent.agent.state.StateStore;
 import dev.edgeagent.ota.DiskGuard;
 import dev.edgeagent.ota.ImagePuller;
@@ -289,7 +290,8 @@ public final class Deployer {
             stopPrevious(previous.get(), events);
         }
         AppRecord record = AppRecord.deployed(app, order.image(), image.manifestDigest(), generation, container, ids, limits,
-                order.restart(), request, clock.instant()).signedBy(image.signers()).granted(grantsOf(order, admission, network));
+                order.restart(), request, clock.instant()).signedBy(image.signers()).granted(grantsOf(order, admission, network))
+                .limitsFrom(LimitOrigin.of(order.resources()));
         try {
             state.put(record);
         } catch (IOException e) {

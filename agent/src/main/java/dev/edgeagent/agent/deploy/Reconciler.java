@@ -63,6 +63,19 @@ public final class Reconciler {
         this.remove = remove;
     }
 
+    private Function<dev.edgeagent.protocol.UpdateAgentOrder, CommandResult> agentUpdate =
+            o -> CommandResult.error(dev.edgeagent.protocol.ErrorCode.NOT_PERMITTED, "this agent does not update itself here");
+    private Runnable restartIntoUpdate = () -> {};
+
+    /**
+     * How a desired state's {@code agent} release is installed (the update-agent path) and what ends this agent once
+     * one is, after the document's ending is on record.
+     */
+    public void updateAgentWith(Function<dev.edgeagent.protocol.UpdateAgentOrder, CommandResult> update, Runnable restart) {
+        this.agentUpdate = update;
+        this.restartIntoUpdate = restart;
+    }
+
     /** The desired version and how applying it went, for status. */
     public Map<String, Object> outcome() {
         return lastOutcome;
@@ -257,6 +270,19 @@ public final class Reconciler {
                 }
             }
         }
+        // The agent last, once the apps are as wanted: an update restarts the agent, and a release that fails its trial
+        // must not leave the apps half applied.
+        boolean restart = false;
+        if (desired.agent().isPresent()) {
+            DesiredState.AgentRelease a = desired.agent().get();
+            CommandResult r = agentUpdate.apply(new dev.edgeagent.protocol.UpdateAgentOrder(
+                    new dev.edgeagent.protocol.OperationId("desired-v" + desired.version() + "-agent"), a.artifact(), a.version()));
+            if (!r.ok()) {
+                failures.add(Map.of("app", AGENT, "code", r.code().name(), "message", r.message()));
+            } else {
+                restart = r.result().containsKey(dev.edgeagent.agent.selfupdate.AgentUpdate.INSTALLING);
+            }
+        }
         DesiredEnding ending = ending(failures);
         DesiredStore.Accepted ended = accepted.ended(ending, failures);
         try {
@@ -278,7 +304,15 @@ public final class Reconciler {
         Map<String, Object> outcome = outcome(ended, retryAt);
         lastOutcome = outcome;
         report.event(ending == DesiredEnding.APPLIED ? "desired.applied" : "desired.failed", outcome);
+        if (restart) {
+            // recorded as applied first: the new release does not apply the document again, and a rolled-back one
+            // does not retry the release until a newer document names it
+            restartIntoUpdate.run();
+        }
     }
+
+    /** Where a desired state's agent release shows among its failures. */
+    public static final String AGENT = "(agent)";
 
     /** Applied; retryable when every failure may pass by itself; rolled back when a release was; else failed. */
     static DesiredEnding ending(List<Map<String, Object>> failures) {

@@ -126,6 +126,7 @@ public final class StateStore {
                 m.put("signers", r.signers().stream().map(KeyId::value).sorted().toList());
             }
             r.grants().ifPresent(g -> m.put("grants", g.toMap()));
+            r.limitOrigin().ifPresent(o -> m.put("limitsFrom", o.toWire()));
             out.put(r.name().value(), m);
         }
         AtomicFiles.write(appsFile, Json.pretty(Map.of("version", 1, "apps", out)));
@@ -166,7 +167,8 @@ public final class StateStore {
                             Optional.ofNullable((Map<String, Object>) m.get("lastExit")).map(StateStore::exitFromJson),
                             ((List<String>) m.getOrDefault("signers", List.of())).stream().map(KeyId::new)
                                     .collect(java.util.stream.Collectors.toSet()),
-                            Optional.ofNullable((Map<String, Object>) m.get("grants")).map(dev.edgeagent.profiles.AppGrants::fromMap)));
+                            Optional.ofNullable((Map<String, Object>) m.get("grants")).map(dev.edgeagent.profiles.AppGrants::fromMap),
+                            Optional.ofNullable((Map<String, Object>) m.get("limitsFrom")).map(LimitOrigin::fromWire)));
                 }
             }
         } catch (RuntimeException e) {

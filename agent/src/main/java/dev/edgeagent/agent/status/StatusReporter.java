@@ -15,7 +15,8 @@ import java.util.Map;
 
 /** Builds the retained status document from what the agent remembers and what the cgroups say now. */
 public final class StatusReporter {
-    public static final String AGENT_VERSION = "0.1.0";
+    /** The version of the code running now (the jar's own marker). */
+    public static final String AGENT_VERSION = dev.edgeagent.agent.RunningVersion.get().toString();
 
     private final DeviceId device;
     private final java.util.function.Supplier<DeviceProfile> profile;
@@ -33,6 +34,13 @@ public final class StatusReporter {
     private java.util.function.Supplier<Map<String, Object>> trust = () -> Map.of("mode", "unsigned-lab");
 
     private java.util.List<String> groups = java.util.List.of();
+
+    private java.util.function.Supplier<Map<String, Object>> agent = () -> Map.of("version", AGENT_VERSION);
+
+    /** Where the agent summary (its version, the last self-update's outcome) comes from. */
+    public void agentFrom(java.util.function.Supplier<Map<String, Object>> source) {
+        this.agent = source;
+    }
 
     /** The groups this device follows, so an operator's rollout can find the group's members from their status. */
     public void groups(java.util.List<String> names) {
@@ -104,7 +112,7 @@ public final class StatusReporter {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("device", device.value());
         doc.put("time", clock.instant().toString());
-        doc.put("agent", Map.of("version", AGENT_VERSION));
+        doc.put("agent", agent.get());
         doc.put("profile", profile.get().name());
         doc.put("groups", groups);
         doc.put("platform", profile.get().platform().toString());
@@ -153,6 +161,7 @@ public final class StatusReporter {
         m.put("limits", Map.of("memoryBytes", a.limits().memoryBytes(), "pids", a.limits().pids(),
                 "cpus", a.limits().cpuMillis() / 1000.0));
         a.grants().ifPresent(g -> m.put("grants", g.toMap()));
+        a.limitOrigin().ifPresent(o -> m.put("limitsFrom", o.toWire()));
         m.put("restart", a.restart().wire());
         m.put("restarts", a.restarts());
         network.apply(a.container().value()).ifPresent(n -> m.put("network", n));

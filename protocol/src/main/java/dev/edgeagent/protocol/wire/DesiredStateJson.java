@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code {"version": 3, "target": "gw-0042" | "group:north", "apps": [{app, image, resources?, restart?, …}]}}: each
- * app entry is read exactly as a deploy order is (its id is {@code desired-v<version>-<app>}).
+ * {@code {"version": 3, "target": "gw-0042" | "group:north", "apps": [{app, image, resources?, restart?, …}],
+ * "agent"?: {artifact, version}}}: each app entry is read exactly as a deploy order is (its id is
+ * {@code desired-v<version>-<app>}); {@code agent} names an agent release as an {@code update-agent} order does.
  */
 public final class DesiredStateJson {
     private DesiredStateJson() {}
@@ -37,7 +38,7 @@ public final class DesiredStateJson {
     public static Decoded<DesiredState> decode(Map<String, Object> root, Set<String> targets) {
         try {
             Fields f = new Fields(root, "");
-            f.refuseUnknown(List.of("version", "target", "apps"));
+            f.refuseUnknown(List.of("version", "target", "apps", "agent"));
             long version = f.optionalLong("version").orElseThrow(() -> new Fields.WireException("'version' is missing"));
             String target = f.requireString("target");
             if (!targets.contains(target)) {
@@ -55,7 +56,14 @@ public final class DesiredStateJson {
                 }
                 apps.add(((Decoded.Ok<DeployOrder>) d).value());
             }
-            return new Decoded.Ok<>(new DesiredState(version, target, apps), Optional.empty());
+            Optional<DesiredState.AgentRelease> agent = Optional.empty();
+            if (f.optionalObject("agent").isPresent()) {
+                Fields a = f.optionalObject("agent").get();
+                a.refuseUnknown(List.of("artifact", "version"));
+                agent = Optional.of(new DesiredState.AgentRelease(dev.edgeagent.protocol.ImageRef.parse(a.requireString("artifact")),
+                        dev.edgeagent.protocol.AgentVersion.parse(a.requireString("version"))));
+            }
+            return new Decoded.Ok<>(new DesiredState(version, target, apps, agent), Optional.empty());
         } catch (Fields.WireException | IllegalArgumentException e) {
             return new Decoded.Rejected<>(ErrorCode.BAD_REQUEST, "desired state: " + e.getMessage(), Optional.empty());
         }

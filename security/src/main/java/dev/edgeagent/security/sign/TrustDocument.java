@@ -24,10 +24,13 @@ import java.util.TreeMap;
  * state until a successor arrives. A successor signed by the root keys is admitted however long ago the document
  * in force expired: the root keys are what a device falls back on. {@code revokedImages} says what the device does
  * with a running app whose image signers no longer satisfy a newly accepted document.
+ *
+ * <p>The optional {@code agent} role vouches for the agent's own releases (docs/self-update.md): without it a
+ * device takes no agent update, whatever its operators sign.
  */
 public record TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
         List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, Optional<Role> policy,
-        SigstoreRoots sigstore) {
+        SigstoreRoots sigstore, Optional<Role> agent) {
     public static final String PAYLOAD_TYPE = "application/vnd.edgeagent.trust.v1+json";
     /** The largest trust document envelope read; a real one with a dozen keys and rules is a few KiB. */
     public static final int MAX_BYTES = 256 * 1024;
@@ -65,6 +68,13 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         LAPSED
     }
 
+    /** A document without an agent role: no agent release is trusted. */
+    public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
+            List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, Optional<Role> policy,
+            SigstoreRoots sigstore) {
+        this(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, policy, sigstore, Optional.empty());
+    }
+
     /** A document without Sigstore material (keyless image signatures are then refused). */
     public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
             List<ImageRule> images, Optional<Instant> expiresAt, RevokedImages revokedImages, Optional<Role> policy) {
@@ -86,7 +96,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
     /** A document that never expires and only reports revoked images: what older documents and tools wrote. */
     public TrustDocument(long version, Instant issuedAt, Map<KeyId, VerificationKey> keys, Role root, Role operators,
             List<ImageRule> images) {
-        this(version, issuedAt, keys, root, operators, images, Optional.empty(), RevokedImages.REPORT);
+        this(version, issuedAt, keys, root, operators, images, Optional.empty(), RevokedImages.REPORT, Optional.empty());
     }
 
     public TrustDocument {
@@ -96,6 +106,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         java.util.Objects.requireNonNull(revokedImages, "revokedImages");
         java.util.Objects.requireNonNull(sigstore, "sigstore");
         java.util.Objects.requireNonNull(policy, "policy");
+        java.util.Objects.requireNonNull(agent, "agent");
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or more");
         }
@@ -104,6 +115,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         }
         List<Role> named = roles(root, operators, images);
         policy.ifPresent(named::add);
+        agent.ifPresent(named::add);
         for (Role r : named) {
             for (KeyId k : r.keys()) {
                 if (!keys.containsKey(k)) {
@@ -129,17 +141,27 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
 
     /** A copy with another expiry and revoked-image policy. */
     public TrustDocument with(Optional<Instant> expires, RevokedImages policy) {
-        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy, this.policy, sigstore);
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expires, policy, this.policy, sigstore, agent);
     }
 
     /** A copy with other Sigstore material. */
     public TrustDocument with(SigstoreRoots roots) {
-        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, policy, roots);
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, policy, roots, agent);
     }
 
     /** A copy with another policy role (or none). */
     public TrustDocument withPolicy(Optional<Role> role) {
-        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, role, sigstore);
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, role, sigstore, agent);
+    }
+
+    /** A copy whose {@code agent} role signs the agent's releases. */
+    public TrustDocument withAgent(Role role) {
+        return withAgent(Optional.of(role));
+    }
+
+    /** A copy with another agent role (or none). */
+    public TrustDocument withAgent(Optional<Role> role) {
+        return new TrustDocument(version, issuedAt, keys, root, operators, images, expiresAt, revokedImages, policy, sigstore, role);
     }
 
     public Standing standing(Instant now) {
@@ -261,6 +283,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         m.put("root", role(root));
         m.put("operators", role(operators));
         policy.ifPresent(p -> m.put("policy", role(p)));
+        agent.ifPresent(a -> m.put("agent", role(a)));
         List<Object> rules = new ArrayList<>();
         for (ImageRule r : images) {
             Map<String, Object> rule = new LinkedHashMap<>();
@@ -303,7 +326,7 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
         try {
             Fields f = new Fields(Json.object(json), "");
             f.refuseUnknown(List.of("version", "issuedAt", "expiresAt", "revokedImages", "keys", "root", "operators", "policy",
-                    "images", "sigstore"));
+                    "agent", "images", "sigstore"));
             Map<KeyId, VerificationKey> keys = new LinkedHashMap<>();
             Fields keySection = f.optionalObject("keys").orElseThrow(() -> new Fields.WireException("'keys' is missing"));
             for (String id : keySection.keys()) {
@@ -336,7 +359,8 @@ public record TrustDocument(long version, Instant issuedAt, Map<KeyId, Verificat
                     f.optionalString("revokedImages").isPresent() ? RevokedImages.fromWire(f.optionalString("revokedImages").get())
                             : RevokedImages.REPORT,
                     f.optionalObject("policy").isPresent() ? Optional.of(role(f.optionalObject("policy").get())) : Optional.empty(),
-                    sigstore(f));
+                    sigstore(f),
+                    f.optionalObject("agent").isPresent() ? Optional.of(role(f.optionalObject("agent").get())) : Optional.empty());
         } catch (Fields.WireException | KeyPem.KeyFormatException | RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }
