@@ -451,6 +451,9 @@ public final class Deployer {
             AtomicFiles.writePrivate(staging.resolve("config.json"), Json.pretty(oci.root()));
             // Whole now: the app's root group may pass through to the rootfs, which is all the runtime needs.
             StorageRoot.passableBy(staging, appGroup);
+            // The unpacked files reach the disk before the rename that makes the generation visible: after a power
+            // cut the folder is whole, never a tree of empty files the record points at.
+            AtomicFiles.syncFileSystem(staging);
             AtomicFiles.moveAtomically(staging, bundle);
             AtomicFiles.fsyncDirectory(paths.app(app));
             events.emit("unpack.done", Map.of("generation", generation));
