@@ -81,6 +81,12 @@ class ClockSkewIT {
         Map<String, Object> clock = clockInStatus("behind");
         long offset = ((Number) clock.get("offsetSeconds")).longValue();
         assertTrue(offset <= -7190 && offset >= -7210, clock.toString());
+        try (MqttCli.Subscription status = f.mqtt.subscribe("edge/skewed/status")) {
+            String doc = status.next("\"suspect\"", 20);
+            String schema = Files.readString(dev.edgeagent.testkit.Tools.repoRoot().resolve("docs/schemas/status.schema.json"));
+            assertEquals(Set.of(), com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V7)
+                    .getSchema(schema).validate(doc, com.networknt.schema.InputFormat.JSON), doc);
+        }
 
         // A desired state signed now is refused the same way: the device is not silently deaf to it.
         assertEquals("CLOCK_SKEW", ping("behind-2", Instant.now().plus(Duration.ofHours(2)), Duration.ofDays(90)).get("code"));
