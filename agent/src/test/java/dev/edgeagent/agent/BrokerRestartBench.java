@@ -26,15 +26,10 @@ import org.junit.jupiter.api.Test;
  * Counts: {@code -Dedgeagent.brokerRestartOrders} (40) and {@code -Dedgeagent.brokerRestartEverySeconds} (3);
  * bench/broker-restarts runs it (1,000 with a restart every 10 s by default).
  *
- * <p>Not in the suite (its name matches neither *Test nor *IT) because it fails today: after a few restarts the
- * agent's reconnects end in a DISCONNECT from mosquitto with reason 130 (protocol error) each time, its resubscribe
- * fails, and it hears no order any more (seen with restarts every 3, 5 and 10 s, at order 15-24). See
- * docs/reliability.md. Move it back into the suite (rename to BrokerRestartIT) once that is fixed.
- *
- * <p>Found on the way (mosquitto 2.0.11, Debian 12): with 100 orders queued at once for the agent, which takes 10 in
- * flight (Receive Maximum), a graceful restart kept the 10 in flight and the last 10 queued and dropped the 78 between,
- * though each had been acknowledged to its publisher. Hence the operator's resend: only an end-to-end check (the
- * reply, or the order's effect) makes delivery sure; the agent's order log makes the resend safe.
+ * <p>Not in the suite (its name matches neither *Test nor *IT) because it fails today: after a few restarts each
+ * reconnect of the agent ends in "disconnected due to protocol error" (mosquitto 2.0.11), its resubscribe fails, and
+ * it hears no order any more (restarts every 3, 5 and 10 s; stopped at orders 15-34). See docs/reliability.md. Rename
+ * it BrokerRestartIT once that is fixed.
  */
 class BrokerRestartBench {
     static AgentFixture f;
