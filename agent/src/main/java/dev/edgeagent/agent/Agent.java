@@ -210,7 +210,9 @@ public final class Agent implements AutoCloseable {
         });
         if (trust.isPresent()) {
             TrustStore t = trust.get();
-            dispatcher.requireSigned(t, new SignedOrderGate(t, targets, clock), new SequenceStore(paths.trust()));
+            dev.edgeagent.agent.trust.ClockWatch clockWatch = new dev.edgeagent.agent.trust.ClockWatch();
+            dispatcher.requireSigned(t, new SignedOrderGate(t, targets, clock, clockWatch), new SequenceStore(paths.trust()));
+            status.clockFrom(clockWatch::status);
             status.trustFrom(() -> TrustStatus.of(t.current(), clock.instant(), RevokedImages.check(t.current(), state.apps())));
             t.onAccepted(doc -> {
                 boolean stop = doc.revokedImages() == TrustDocument.RevokedImages.STOP;

@@ -39,6 +39,8 @@ final class AgentFixture implements AutoCloseable {
     /** Lab mode unless a test provisions a trust document. */
     AgentConfig.Trust trust = AgentConfig.Trust.LAB;
     Agent agent;
+    /** The disk reserve the agent keeps; negative: the default. */
+    long diskReserveBytes = -1;
 
     AgentFixture(String device) throws Exception {
         Tools.require("runc", "runc");
@@ -78,7 +80,7 @@ final class AgentFixture implements AutoCloseable {
                 Tools.require("runc", "runc"), work.resolve("runc"), insecure);
         config = new AgentConfig(base.deviceId(), base.broker(), base.root(), base.runtimeBinary(), base.runtimeStateRoot(), profile,
                 base.insecureRegistries(), base.registryCaBundle(), base.registryCredentials(), base.maxOrderBytes(),
-                base.logMaxBytes(), base.logKeep(), base.mqttTls(), groups, base.localSocket(), base.diskReserveBytes(), trust, base.statusIntervalSeconds());
+                base.logMaxBytes(), base.logKeep(), base.mqttTls(), groups, base.localSocket(), diskReserveBytes >= 0 ? diskReserveBytes : base.diskReserveBytes(), trust, base.statusIntervalSeconds());
         agent = Agent.start(config);
     }
 

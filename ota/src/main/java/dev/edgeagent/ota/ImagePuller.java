@@ -126,8 +126,7 @@ public final class ImagePuller {
             try {
                 session.apply(image.layerSource(index, blob));
             } catch (IOException e) {
-                throw new OtaException(ErrorCode.STORAGE_ERROR, "unpacking layer " + index + " (" + layer.digest() + "): "
-                        + e.getMessage(), e);
+                throw OtaException.storage("unpacking layer " + index + " (" + layer.digest() + ")", e);
             }
             applied.accept(index);
         });

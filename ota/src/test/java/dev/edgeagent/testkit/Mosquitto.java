@@ -17,12 +17,15 @@ public final class Mosquitto extends ServerProcess {
 
     /**
      * A broker on {@code port} that keeps its sessions in {@code dir} across restarts (saved when it stops), so a
-     * test can stop it and start it again where clients expect it.
+     * test can stop it and start it again where clients expect it. {@code user root}: started as root, mosquitto
+     * otherwise drops to the user "mosquitto", which cannot write its database into the test's root-owned folder; it
+     * then loses every session and queued message at each restart ("Error saving in-memory database … Permission
+     * denied" in its log).
      */
     public static Mosquitto start(Path dir, int port) throws IOException, InterruptedException {
         Path config = dir.resolve("mosquitto.conf");
         Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence true\n"
-                + "persistence_location " + dir + "/\nautosave_interval 0\n");
+                + "persistence_location " + dir + "/\nautosave_interval 0\nuser root\n");
         return new Mosquitto(config, dir, port);
     }
 

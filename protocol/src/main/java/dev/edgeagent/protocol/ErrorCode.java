@@ -22,6 +22,7 @@ public enum ErrorCode {
     BAD_SIGNATURE(Category.TRUST),
     UNKNOWN_KEY(Category.TRUST),
     EXPIRED(Category.TRUST),
+    CLOCK_SKEW(Category.TRUST),
     REPLAYED(Category.TRUST),
     WRONG_TARGET(Category.TRUST),
     IMAGE_NOT_TRUSTED(Category.TRUST),

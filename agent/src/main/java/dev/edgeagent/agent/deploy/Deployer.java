@@ -255,7 +255,17 @@ public final class Deployer {
                     + " overlap " + clash.get().describe() + "; remove or move that entry (edgeagent doctor lists every such entry)");
         }
         AppSpec spec = appSpec(image, container, app, ids, admission, filter, order);
-        Path bundle = build(app, generation, image, spec, admission, network, progress, events);
+        Path bundle;
+        try {
+            bundle = build(app, generation, image, spec, admission, network, progress, events);
+        } catch (DeployFailure e) {
+            if (e.code() != ErrorCode.INSUFFICIENT_STORAGE) {
+                throw e;
+            }
+            // Nothing was stopped yet: say what still runs, so a full disk never reads as a broken device.
+            throw new DeployFailure(e.code(), e.getMessage() + previous.map(p -> "; generation " + p.generation() + " of " + app
+                    + " keeps running").orElse("; nothing of " + app + " was installed"), e.getCause());
+        }
 
         boolean besideOld = previous.isPresent() && startBesideOld(profile, order, previous.get(), limits, events);
         if (previous.isPresent() && !besideOld) {
@@ -454,6 +464,9 @@ public final class Deployer {
             AtomicFiles.writePrivate(staging.resolve("config.json"), Json.pretty(oci.root()));
             // Whole now: the app's root group may pass through to the rootfs, which is all the runtime needs.
             StorageRoot.passableBy(staging, appGroup);
+            // The unpacked files reach the disk before the rename that makes the generation visible: after a power
+            // cut the folder is whole, never a tree of empty files the record points at.
+            AtomicFiles.syncFileSystem(staging);
             AtomicFiles.moveAtomically(staging, bundle);
             AtomicFiles.fsyncDirectory(paths.app(app));
             events.emit("unpack.done", Map.of("generation", generation));
@@ -463,8 +476,8 @@ public final class Deployer {
             throw new DeployFailure(e.code(), e.getMessage(), e);
         } catch (IOException e) {
             deleteQuietly(bundle);
-            throw new DeployFailure(ErrorCode.STORAGE_ERROR, "could not build generation " + generation + " of " + app
-                    + ": " + e, e);
+            OtaException failure = OtaException.storage("building generation " + generation + " of " + app, e);
+            throw new DeployFailure(failure.code(), failure.getMessage(), e);
         } finally {
             if (!built && !Files.isSymbolicLink(staging)) {
                 // Whatever stopped the build, a bug included: no half-built generation is left behind.

@@ -66,6 +66,13 @@ public final class StatusReporter {
         this.trust = source;
     }
 
+    /** Where what signed orders say about the device's clock comes from; null in it: nothing wrong seen. */
+    public void clockFrom(java.util.function.Supplier<Map<String, Object>> source) {
+        this.clockSkew = source;
+    }
+
+    private java.util.function.Supplier<Map<String, Object>> clockSkew = () -> null;
+
     /** Where the desired-state outcome comes from (the reconciler). */
     public void desiredFrom(java.util.function.Supplier<Map<String, Object>> source) {
         this.desired = source;
@@ -131,6 +138,10 @@ public final class StatusReporter {
         Map<String, Object> a = audit.get();
         if (a != null) {
             doc.put("audit", a);
+        }
+        Map<String, Object> skew = clockSkew.get();
+        if (skew != null) {
+            doc.put("clock", skew);
         }
         return Json.compact(doc);
     }

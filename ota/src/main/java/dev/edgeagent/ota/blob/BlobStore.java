@@ -63,7 +63,8 @@ public final class BlobStore {
 
     /**
      * Runs {@code download} into this digest's ingest file unless the blob is already stored, then verifies and
-     * commits it. A digest or size mismatch removes the partial file; a network failure keeps it for a resume.
+     * commits it. A digest or size mismatch or a full disk removes the partial file; a network failure keeps it for a
+     * resume.
      */
     public Path ingest(Digest digest, long size, Download download) throws IOException, OtaException {
         Path lockFile = ingest.resolve(digest.hex() + ".lock");
@@ -81,7 +82,8 @@ public final class BlobStore {
                 download.into(writer);
                 writer.verify();
             } catch (OtaException e) {
-                keepPart = e.code() != ErrorCode.DIGEST_MISMATCH;
+                // Wrong bytes are never kept; nor is a part on a full disk, where it holds the space the device lacks.
+                keepPart = e.code() != ErrorCode.DIGEST_MISMATCH && e.code() != ErrorCode.INSUFFICIENT_STORAGE;
                 throw e;
             } finally {
                 if (!keepPart) {

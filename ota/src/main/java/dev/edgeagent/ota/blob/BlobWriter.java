@@ -69,8 +69,14 @@ public final class BlobWriter implements AutoCloseable {
                         + " bytes its descriptor declares; refused");
             }
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-            while (bb.hasRemaining()) {
-                channel.write(bb);
+            try {
+                while (bb.hasRemaining()) {
+                    channel.write(bb);
+                }
+            } catch (IOException e) {
+                // A failed write is the disk's fault, not the network's: not retried, not reported as unreachable.
+                channel.truncate(offset); // only what was hashed stays, so a resume starts at a byte boundary it knows
+                throw OtaException.storage("writing blob " + expected, e);
             }
             sha256.update(buf, 0, n);
             offset += n;

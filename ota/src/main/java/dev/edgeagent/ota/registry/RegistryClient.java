@@ -156,7 +156,7 @@ public final class RegistryClient {
         try {
             store.ingest(descriptor.digest(), descriptor.size(), writer -> download(ref, descriptor, writer));
         } catch (IOException e) {
-            throw new OtaException(ErrorCode.STORAGE_ERROR, "could not store blob " + descriptor.digest() + ": " + e.getMessage(), e);
+            throw OtaException.storage("storing blob " + descriptor.digest(), e);
         }
     }
 

@@ -214,7 +214,7 @@ public final class RegistryTransport {
             if (authorization != null && sameHost) {
                 req.header("Authorization", authorization);
             }
-            HttpResponse<InputStream> r = http().send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = http().send(req.build(), IdleTimeoutBody.handler(settings.timeout()));
             int s = r.statusCode();
             if (s != 301 && s != 302 && s != 303 && s != 307 && s != 308) {
                 return r;

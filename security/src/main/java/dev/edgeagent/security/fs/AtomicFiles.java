@@ -16,6 +16,25 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    /**
+     * Sees every fsync, rename and file-system sync this class makes, in order, on the thread that makes it: the
+     * seam through which a test proves that state is durable before an order is answered. None by default.
+     */
+    public interface Observer {
+        void fsynced(Path path, boolean directory);
+
+        void renamed(Path from, Path to);
+
+        void fileSystemSynced(Path path);
+    }
+
+    private static volatile Observer observer;
+
+    /** Installs {@code o} (null: none). For tests. */
+    public static void observe(Observer o) {
+        observer = o;
+    }
+
     public static void write(Path target, byte[] content) throws IOException {
         write(target, content, false);
     }
@@ -42,6 +61,10 @@ public final class AtomicFiles {
                 }
                 ch.force(true);
             }
+            Observer o = observer;
+            if (o != null) {
+                o.fsynced(temp, false);
+            }
             moveAtomically(temp, target);
         } finally {
             Files.deleteIfExists(temp);
@@ -53,6 +76,10 @@ public final class AtomicFiles {
     public static void moveAtomically(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Observer o = observer;
+            if (o != null) {
+                o.renamed(from, to);
+            }
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + from + " to " + to + " atomically (different filesystems?)", e);
         }
@@ -62,11 +89,42 @@ public final class AtomicFiles {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
+        Observer o = observer;
+        if (o != null) {
+            o.fsynced(dir, true);
+        }
     }
 
     public static void fsyncFile(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
+        }
+        Observer o = observer;
+        if (o != null) {
+            o.fsynced(file, false);
+        }
+    }
+
+    /**
+     * Flushes every file of the file system that holds {@code path} ({@code syncfs(2)}, through coreutils'
+     * {@code sync --file-system}): one call makes a whole unpacked tree durable, where an fsync per file would cost
+     * one disk flush for each of thousands of files.
+     */
+    public static void syncFileSystem(Path path) throws IOException {
+        Process p = new ProcessBuilder("sync", "--file-system", path.toString()).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (p.waitFor() != 0) {
+                throw new IOException("sync --file-system " + path + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while syncing " + path);
+        }
+        Observer o = observer;
+        if (o != null) {
+            o.fileSystemSynced(path);
         }
     }
 }

@@ -102,13 +102,24 @@ public record SignedOrder(String target, String command, Instant issuedAt, Insta
         if (!s.command.equals(command)) {
             throw new TrustFailure(ErrorCode.WRONG_TARGET, "order is signed as a '" + s.command + "' order but arrived as '" + command + "'");
         }
+        ClockEvidence evidence = new ClockEvidence(now, s.issuedAt, s.expiresAt);
         if (now.isAfter(s.expiresAt)) {
-            throw new TrustFailure(ErrorCode.EXPIRED, "order expired at " + s.expiresAt + " (device time " + now + ")");
+            throw new TrustFailure(ErrorCode.EXPIRED, "order expired at " + s.expiresAt + " (device time " + now + ", "
+                    + minutes(Duration.between(s.issuedAt, now)) + " after it was issued); if it was sent just now, the device's "
+                    + "clock is that far ahead: set it (NTP), else sign a fresh order", evidence);
         }
         if (s.issuedAt.isAfter(now.plus(CLOCK_SKEW))) {
-            throw new TrustFailure(ErrorCode.EXPIRED, "order is issued at " + s.issuedAt + ", in the future of the device's clock (" + now + ")");
+            throw new TrustFailure(ErrorCode.CLOCK_SKEW, "the device's clock is behind: the order is issued at " + s.issuedAt
+                    + ", " + minutes(Duration.between(now, s.issuedAt)) + " ahead of device time " + now + " (at most "
+                    + CLOCK_SKEW.toMinutes() + " min are tolerated); set the device's clock (NTP): every signed order is "
+                    + "refused until it is right", evidence);
         }
         return new Verified(s, signers, parsed.order());
+    }
+
+    private static String minutes(Duration d) {
+        long m = Math.round(d.toSeconds() / 60.0);
+        return m >= 60 ? (m / 60) + " h " + (m % 60) + " min" : m + " min";
     }
 
     static SignedOrder fromJson(byte[] json) throws IOException {

@@ -101,7 +101,13 @@ class TrustTest {
                 () -> SignedOrder.open(order("gw-2", "stop", NOW, Duration.ofMinutes(10), 7).signWith(List.of(operator)).toJson(), "stop", targets, NOW, trust)).code());
         assertEquals(ErrorCode.WRONG_TARGET, assertThrows(TrustFailure.class, () -> SignedOrder.open(ok, "remove", targets, NOW, trust)).code());
         assertEquals(ErrorCode.EXPIRED, assertThrows(TrustFailure.class, () -> SignedOrder.open(ok, "stop", targets, NOW.plus(Duration.ofMinutes(11)), trust)).code());
-        assertEquals(ErrorCode.EXPIRED, assertThrows(TrustFailure.class, () -> SignedOrder.open(ok, "stop", targets, NOW.minus(Duration.ofHours(1)), trust)).code());
+        // Issued an hour ahead of the device's clock: the device's clock is behind, and the refusal says so.
+        TrustFailure early = assertThrows(TrustFailure.class, () -> SignedOrder.open(ok, "stop", targets, NOW.minus(Duration.ofHours(1)), trust));
+        assertEquals(ErrorCode.CLOCK_SKEW, early.code());
+        assertEquals(Duration.ofHours(-1), early.clock().orElseThrow().offset());
+        assertEquals(Duration.ofMinutes(11), assertThrows(TrustFailure.class,
+                () -> SignedOrder.open(ok, "stop", targets, NOW.plus(Duration.ofMinutes(11)), trust)).clock().orElseThrow().offset());
+        SignedOrder.open(ok, "stop", targets, NOW.minus(Duration.ofMinutes(5)), trust); // 5 minutes of skew are tolerated
         SignedOrder.open(order("group:north", "stop", NOW, Duration.ofMinutes(10), 8).signWith(List.of(operator)).toJson(), "stop", targets, NOW, trust);
 
         // the envelope's signature covers the payload: a changed byte is a bad signature
