@@ -104,6 +104,7 @@ public final class Agent implements AutoCloseable {
     private Agent() {}
 
     public static Agent start(AgentConfig config) throws Exception {
+        Logger.info("starting device {}", config.deviceId());
         Clock clock = Clock.systemUTC();
         DeviceProfile bootstrap = DeviceProfiles.load(config.profile());
         Platform host = Platform.host();

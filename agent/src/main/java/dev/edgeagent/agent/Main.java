@@ -148,6 +148,14 @@ public final class Main {
     }
 
     private static int daemon(Path configFile) {
+        // jnr's first use (its native stub, type tables, libc binding) costs a cold JVM about half a second; done
+        // on a thread of its own it overlaps reading the config, the trust document's first signature check and the
+        // TLS handshake. Whoever needs jnr on the main thread waits for the same class initialisation, never twice.
+        if (!"false".equals(System.getProperty("edgeagent.warmUp"))) { // =false: for bench/footprint's comparison
+            Thread warmUp = new Thread(dev.edgeagent.runtime.supervise.ChildReaper::warmUp, "warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        }
         AgentConfig config;
         try {
             config = AgentConfig.load(configFile);
@@ -166,6 +174,8 @@ public final class Main {
         }
         // Agent.start returns once connected to the broker and the status is out: what "ready" means to systemd.
         systemd.send("READY=1\nSTATUS=connected to " + config.broker());
+        ProcessHandle.current().info().startInstant().ifPresent(began -> Logger.info("ready {} ms after the process started",
+                java.time.Duration.between(began, java.time.Instant.now()).toMillis()));
         SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid())
                 .ifPresent(every -> agent.watchdog(every, () -> systemd.send("WATCHDOG=1")));
         CountDownLatch stopped = new CountDownLatch(1);

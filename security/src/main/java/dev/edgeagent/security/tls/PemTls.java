@@ -8,13 +8,11 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -45,19 +43,15 @@ public final class PemTls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            KeyManagerFactory kmf = null;
+            DeviceKeyManager keyManager = null;
             if (certFile.isPresent()) {
-                KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
-                keys.load(null, null);
                 List<X509Certificate> chain = certificates(certFile.get());
                 PrivateKey key = privateKey(keyFile.get());
                 requirePair(chain.get(0), key, certFile.get(), keyFile.get());
-                keys.setKeyEntry("device", key, new char[0], chain.toArray(new Certificate[0]));
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(keys, new char[0]);
+                keyManager = new DeviceKeyManager(chain, key);
             }
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            ctx.init(keyManager == null ? null : new javax.net.ssl.KeyManager[] {keyManager}, tmf.getTrustManagers(), null);
             return ctx;
         } catch (IOException | GeneralSecurityException e) {
             throw new TlsMaterialException("TLS material unusable: " + e.getMessage(), e);
