@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * must over MQTT: it publishes each order with QoS 1 (again while the broker is away), and publishes it again, same
  * id, when its effect has not shown within 20 s (the broker may drop a queued message, or the reply may be lost).
  * Exactly one start per order: none lost, none done twice (a repeated order is answered from the order log).
- * Counts: {@code -Dedgeagent.brokerRestartOrders} (100 in the suite) and {@code -Dedgeagent.brokerRestartEverySeconds}
+ * Counts: {@code -Dedgeagent.brokerRestartOrders} (60 in the suite) and {@code -Dedgeagent.brokerRestartEverySeconds}
  * (3); bench/broker-restarts runs it longer (1,000 with a restart every 10 s by default).
  *
  * <p>Before issue 16's fix, after a few restarts each reconnect of the agent ended in "disconnected due to protocol
@@ -59,7 +59,7 @@ class BrokerRestartIT {
 
     @Test
     void everyOrderIsDoneExactlyOnceWhileTheBrokerKeepsRestarting() throws Exception {
-        int orders = Integer.getInteger("edgeagent.brokerRestartOrders", 100);
+        int orders = Integer.getInteger("edgeagent.brokerRestartOrders", 60);
         long every = Long.getLong("edgeagent.brokerRestartEverySeconds", 3) * 1000;
         assertEquals(true, f.deploy("op-restarts-0", "counted", image, "").get("ok"));
         awaitStarts(1, 30);
