@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,13 @@ import org.tinylog.Logger;
 /**
  * The control plane over MQTT 5 (Paho). Client id = device id; a retained last will marks the device offline;
  * a persistent session keeps QoS 1 orders that arrive while the device is away.
+ *
+ * <p>One Paho client per connection: when the connection is lost the client is thrown away and a new one connects
+ * (same id, same broker session). Paho's own automatic reconnect keeps the client's in-flight publishes and resends
+ * them, but it has replaced their topic by an MQTT 5 topic alias of the lost connection; the broker knows no such
+ * alias on the new one, calls it a protocol error and drops the connection, at every reconnect, for ever (issue 16).
+ * What a lost client had in flight is not lost: a publish that got no PUBACK fails and goes to the outbox, and an
+ * order that was not acknowledged is delivered again by the broker.
  */
 public final class MqttControlChannel implements ControlChannel {
 
@@ -44,8 +52,13 @@ public final class MqttControlChannel implements ControlChannel {
 
     private final String brokerUri;
     private final Topics topics;
-    private final MqttClient client;
-    // Paho forbids blocking calls on its callback thread; resubscribing after a reconnect happens here.
+    /** The client of the current connection (or of the attempt under way); replaced at every reconnect. */
+    private volatile MqttClient client;
+    private MqttConnectionOptions options;
+    private volatile boolean closing;
+    /** Set while a reconnect loop runs, so a connection lost during it does not start a second one. */
+    private final AtomicBoolean reconnecting = new AtomicBoolean();
+    // Paho forbids blocking calls on its callback thread; reconnecting and resubscribing happen here.
     private final ExecutorService reconnects = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-reconnect"));
     private final AtomicReference<byte[]> lastStatus = new AtomicReference<>();
     /** Events and replies published while the broker is away; the oldest go first when it overflows, counted. */
@@ -83,22 +96,25 @@ public final class MqttControlChannel implements ControlChannel {
         this.tls = tls;
         this.brokerUri = brokerUri;
         this.topics = topics;
-        this.client = new MqttClient(brokerUri, topics.device().value(), new MemoryPersistence());
-        this.client.setTimeToWait(PUBLISH_WAIT_MILLIS);
+        this.client = newClient();
+    }
+
+    private MqttClient newClient() throws MqttException {
+        MqttClient c = new MqttClient(brokerUri, topics.device().value(), new MemoryPersistence());
+        c.setTimeToWait(PUBLISH_WAIT_MILLIS);
+        c.setCallback(new Callback(c));
+        c.setManualAcks(true);
+        return c;
     }
 
     @Override
     public void start(CommandHandler commandHandler) throws MqttException {
         this.handler = commandHandler;
-        client.setCallback(new Callback());
-        client.setManualAcks(true);
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(false);
         options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
-        options.setAutomaticReconnect(true);
-        // A first retry drawn from 1-5 s (then doubling to 60 s), so a fleet that lost its broker together does
-        // not come back in one burst.
-        options.setAutomaticReconnectDelay(1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(5), 60);
+        // Not Paho's automatic reconnect: see the class comment; reconnect() does it with a fresh client.
+        options.setAutomaticReconnect(false);
         options.setKeepAliveInterval(30);
         options.setMaximumPacketSize(maxPacketBytes);
         // Orders are acknowledged once carried out; the broker holds the rest of a burst until these are. Without a
@@ -115,12 +131,89 @@ public final class MqttControlChannel implements ControlChannel {
         }
         MqttMessage will = new MqttMessage("false".getBytes(StandardCharsets.UTF_8), 1, true, null);
         options.setWill(topics.online(), will);
-        client.connect(options);
-        onConnected();
+        this.options = options;
+        MqttClient c = client;
+        c.connect(options);
+        onConnected(c);
         Logger.info("connected to {} as {}", brokerUri, topics.device());
     }
 
-    private void onConnected() throws MqttException {
+    /**
+     * Connects again after {@code lost} lost its connection, with a new client each attempt. A first retry drawn from
+     * 1-5 s (then doubling to 60 s), so a fleet that lost its broker together does not come back in one burst.
+     */
+    private void reconnect(MqttClient lost) {
+        discard(lost);
+        long max = Long.getLong(RECONNECT_MAX_DELAY_PROPERTY, RECONNECT_MAX_DELAY_MILLIS);
+        long delay = Math.min(max, 1000L * (1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(5)));
+        try {
+            while (!closing) {
+                Thread.sleep(delay);
+                delay = Math.min(delay * 2, max);
+                MqttClient c;
+                try {
+                    c = newClient();
+                } catch (MqttException e) {
+                    Logger.warn("MQTT client for {} could not be made: {}", brokerUri, e.getMessage());
+                    continue;
+                }
+                client = c; // before connecting, so that close() drops an attempt under way
+                if (closing) {
+                    discard(c);
+                    return;
+                }
+                try {
+                    c.connect(options);
+                    onConnected(c);
+                    Logger.info("reconnected to {}", brokerUri);
+                    return;
+                } catch (MqttException | RuntimeException e) {
+                    Logger.warn("reconnect to {} failed: {}", brokerUri, e.getMessage());
+                    discard(c);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
+        } finally {
+            reconnecting.set(false);
+            MqttClient c = client;
+            // lost again between onConnected and here: its callback saw the loop still running and left it to us
+            if (!closing && !c.isConnected() && reconnecting.compareAndSet(false, true)) {
+                submitReconnect(c);
+            }
+        }
+    }
+
+    static final long RECONNECT_MAX_DELAY_MILLIS = 60_000;
+    /**
+     * Caps every reconnect delay (milliseconds) below the fleet's 1-5 s / 60 s: only for BrokerRestartIT, whose broker
+     * restarts every 3 s and would otherwise spend most of a short run in back-off.
+     */
+    public static final String RECONNECT_MAX_DELAY_PROPERTY = "edgeagent.mqtt.reconnectMaxDelayMillis";
+
+    private void submitReconnect(MqttClient lost) {
+        try {
+            reconnects.submit(() -> reconnect(lost));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            reconnecting.set(false); // closing
+        }
+    }
+
+    /** Drops a client and whatever it had in flight; never blocks on the broker. */
+    private static void discard(MqttClient c) {
+        try {
+            c.disconnectForcibly(0, 0, false);
+        } catch (MqttException | RuntimeException e) {
+            // already disconnected
+        }
+        try {
+            c.close(true);
+        } catch (MqttException | RuntimeException e) {
+            // already closed
+        }
+    }
+
+    private void onConnected(MqttClient client) throws MqttException {
         client.subscribe(topics.allCommands(), 1);
         client.subscribe(topics.desired(), 1);
         client.subscribe(topics.trust(), 1);
@@ -130,11 +223,11 @@ public final class MqttControlChannel implements ControlChannel {
             client.subscribe(Topics.groupDesired(g), 1);
             client.subscribe(Topics.groupTrust(g), 1);
         }
-        publish(topics.online(), "true".getBytes(StandardCharsets.UTF_8), 1, true, null);
-        flushOutbox();
+        publish(client, topics.online(), "true".getBytes(StandardCharsets.UTF_8), 1, true, null);
+        flushOutbox(client);
         byte[] status = lastStatus.get();
         if (status != null) {
-            publish(topics.status(), status, 1, true, null);
+            publish(client, topics.status(), status, 1, true, null);
         }
     }
 
@@ -144,7 +237,7 @@ public final class MqttControlChannel implements ControlChannel {
         return dropped.get();
     }
 
-    private void flushOutbox() {
+    private void flushOutbox(MqttClient client) {
         while (true) {
             Pending p;
             synchronized (outbox) {
@@ -197,6 +290,7 @@ public final class MqttControlChannel implements ControlChannel {
         synchronized (outbox) {
             earlierWaiting = !outbox.isEmpty();
         }
+        MqttClient client = this.client;
         if (!client.isConnected() || earlierWaiting) {
             queue(topic, payload, props); // keeps the order: nothing overtakes what waits
             return;
@@ -213,12 +307,13 @@ public final class MqttControlChannel implements ControlChannel {
     @Override
     public void status(byte[] payload) {
         lastStatus.set(payload);
+        MqttClient client = this.client;
         if (client.isConnected()) {
-            publish(topics.status(), payload, 1, true, null); // else: republished, newest only, on reconnect
+            publish(client, topics.status(), payload, 1, true, null); // else: republished, newest only, on reconnect
         }
     }
 
-    private void publish(String topic, byte[] payload, int qos, boolean retained, MqttProperties props) {
+    private static void publish(MqttClient client, String topic, byte[] payload, int qos, boolean retained, MqttProperties props) {
         try {
             MqttMessage m = new MqttMessage(payload, qos, retained, props);
             client.publish(topic, m);
@@ -235,11 +330,13 @@ public final class MqttControlChannel implements ControlChannel {
      */
     @Override
     public void close() {
+        closing = true;
         reconnects.shutdownNow();
+        MqttClient client = this.client;
         Thread goodbye = new Thread(() -> {
             try {
                 if (client.isConnected()) {
-                    publish(topics.online(), "false".getBytes(StandardCharsets.UTF_8), 1, true, null);
+                    publish(client, topics.online(), "false".getBytes(StandardCharsets.UTF_8), 1, true, null);
                     client.disconnect(0);
                 }
             } catch (MqttException | RuntimeException e) {
@@ -268,7 +365,14 @@ public final class MqttControlChannel implements ControlChannel {
         }
     }
 
+    /** The callback of one client, that is of one connection. */
     private final class Callback implements MqttCallback {
+        private final MqttClient connection;
+
+        Callback(MqttClient connection) {
+            this.connection = connection;
+        }
+
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             String name = topics.commandName(topic);
@@ -289,9 +393,16 @@ public final class MqttControlChannel implements ControlChannel {
             byte[] payload = message.getPayload();
             int id = message.getId();
             int qos = message.getQos();
+            // The ack goes on the connection the order came on, or not at all: once that connection is gone the
+            // broker delivers the order again (DUP) on the next, where the order log answers it from its record
+            // without doing it twice, and that delivery is acknowledged.
             Runnable done = () -> {
+                if (connection != client || !connection.isConnected()) {
+                    Logger.info("order on {} done after its connection was lost: not acknowledged, the broker delivers it again", topic);
+                    return;
+                }
                 try {
-                    client.messageArrivedComplete(id, qos);
+                    connection.messageArrivedComplete(id, qos);
                 } catch (MqttException e) {
                     Logger.warn("acknowledging {} failed (the broker will deliver it again): {}", topic, e.getMessage());
                 }
@@ -304,22 +415,14 @@ public final class MqttControlChannel implements ControlChannel {
         }
 
         @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-            if (reconnect) {
-                reconnects.submit(() -> {
-                    try {
-                        onConnected();
-                        Logger.info("reconnected to {}", serverURI);
-                    } catch (MqttException e) {
-                        Logger.warn("resubscribe after reconnect failed: {}", e.getMessage());
-                    }
-                });
-            }
-        }
+        public void connectComplete(boolean reconnect, String serverURI) {}
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             Logger.warn("disconnected from broker: {}", response.getReasonString());
+            if (connection == client && !closing && reconnecting.compareAndSet(false, true)) {
+                submitReconnect(connection);
+            }
         }
 
         @Override

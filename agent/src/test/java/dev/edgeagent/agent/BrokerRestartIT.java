@@ -23,20 +23,24 @@ import org.junit.jupiter.api.Test;
  * must over MQTT: it publishes each order with QoS 1 (again while the broker is away), and publishes it again, same
  * id, when its effect has not shown within 20 s (the broker may drop a queued message, or the reply may be lost).
  * Exactly one start per order: none lost, none done twice (a repeated order is answered from the order log).
- * Counts: {@code -Dedgeagent.brokerRestartOrders} (40) and {@code -Dedgeagent.brokerRestartEverySeconds} (3);
- * bench/broker-restarts runs it (1,000 with a restart every 10 s by default).
+ * Counts: {@code -Dedgeagent.brokerRestartOrders} (60 in the suite) and {@code -Dedgeagent.brokerRestartEverySeconds}
+ * (3); bench/broker-restarts runs it longer (1,000 with a restart every 10 s by default).
  *
- * <p>Not in the suite (its name matches neither *Test nor *IT) because it fails today: after a few restarts each
- * reconnect of the agent ends in "disconnected due to protocol error" (mosquitto 2.0.11), its resubscribe fails, and
- * it hears no order any more (restarts every 3, 5 and 10 s; stopped at orders 15-34). See docs/reliability.md. Rename
- * it BrokerRestartIT once that is fixed.
+ * <p>Before issue 16's fix, after a few restarts each reconnect of the agent ended in "disconnected due to protocol
+ * error" (mosquitto 2.0.11): Paho resent an in-flight reply with a topic alias of the lost connection, and the agent
+ * heard no order any more. See docs/reliability.md.
  */
-class BrokerRestartBench {
+class BrokerRestartIT {
     static AgentFixture f;
     static String image;
 
     @BeforeAll
     static void start() throws Exception {
+        // The agent runs in this JVM. Reconnect within 1 s: with the fleet's back-off (1-5 s, doubling to 60 s after
+        // an attempt that met the broker going down) a short run spends most of its time waiting. The bench keeps it.
+        if (!Boolean.getBoolean("edgeagent.brokerRestartFleetBackoff")) {
+            System.setProperty(dev.edgeagent.agent.control.MqttControlChannel.RECONNECT_MAX_DELAY_PROPERTY, "1000");
+        }
         f = new AgentFixture("restarts");
         // Stops at once on SIGTERM (the demo sets its trap only after its report, so an early restart waits 10 s).
         image = TestImages.push(f, "counter", List.of("/bin/sh", "-c",
@@ -46,6 +50,7 @@ class BrokerRestartBench {
 
     @AfterAll
     static void stop() throws Exception {
+        System.clearProperty(dev.edgeagent.agent.control.MqttControlChannel.RECONNECT_MAX_DELAY_PROPERTY);
         if (f != null) {
             System.out.println("broker log (last start):\n" + f.broker.output());
             f.close();
@@ -54,7 +59,7 @@ class BrokerRestartBench {
 
     @Test
     void everyOrderIsDoneExactlyOnceWhileTheBrokerKeepsRestarting() throws Exception {
-        int orders = Integer.getInteger("edgeagent.brokerRestartOrders", 40);
+        int orders = Integer.getInteger("edgeagent.brokerRestartOrders", 60);
         long every = Long.getLong("edgeagent.brokerRestartEverySeconds", 3) * 1000;
         assertEquals(true, f.deploy("op-restarts-0", "counted", image, "").get("ok"));
         awaitStarts(1, 30);
