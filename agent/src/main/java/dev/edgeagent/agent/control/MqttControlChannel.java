@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -59,7 +58,14 @@ public final class MqttControlChannel implements ControlChannel {
     /** Set while a reconnect loop runs, so a connection lost during it does not start a second one. */
     private final AtomicBoolean reconnecting = new AtomicBoolean();
     // Paho forbids blocking calls on its callback thread; reconnecting and resubscribing happen here.
-    private final ExecutorService reconnects = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-reconnect"));
+    // one reconnect at a time; its thread ends 10 s after the last one, so a reconnected agent idles without it
+    private final ExecutorService reconnects = idleEnding(new java.util.concurrent.ThreadPoolExecutor(1, 1, 10,
+            java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> new Thread(r, "mqtt-reconnect")));
+
+    private static java.util.concurrent.ThreadPoolExecutor idleEnding(java.util.concurrent.ThreadPoolExecutor pool) {
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
     private final AtomicReference<byte[]> lastStatus = new AtomicReference<>();
     /** Events and replies published while the broker is away; the oldest go first when it overflows, counted. */
     private final Deque<Pending> outbox = new ArrayDeque<>();
