@@ -148,14 +148,6 @@ public final class Main {
     }
 
     private static int daemon(Path configFile) {
-        // jnr's first use (its native stub, type tables, libc binding) costs a cold JVM about half a second; done
-        // on a thread of its own it overlaps reading the config, the trust document's first signature check and the
-        // TLS handshake. Whoever needs jnr on the main thread waits for the same class initialisation, never twice.
-        if (!"false".equals(System.getProperty("edgeagent.warmUp"))) { // =false: for bench/footprint's comparison
-            Thread warmUp = new Thread(dev.edgeagent.runtime.supervise.ChildReaper::warmUp, "warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
-        }
         AgentConfig config;
         try {
             config = AgentConfig.load(configFile);

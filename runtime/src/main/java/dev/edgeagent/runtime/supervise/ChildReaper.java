@@ -35,19 +35,6 @@ public final class ChildReaper {
         this.posix = posix;
     }
 
-    /**
-     * Initialises jnr (its native stub, libc, jnr-posix) ahead of the first call that needs it, for a caller that
-     * has other work to do meanwhile. Failures are left for that call to report.
-     */
-    public static void warmUp() {
-        try {
-            LibraryLoader.create(LibC.class).load("c");
-            POSIXFactory.getNativePOSIX();
-        } catch (LinkageError | RuntimeException e) {
-            // the call that needs jnr reports it
-        }
-    }
-
     /** Empty when the kernel refuses (the agent then polls the runtime and exit codes are unknown). */
     public static Optional<ChildReaper> install() {
         try {
