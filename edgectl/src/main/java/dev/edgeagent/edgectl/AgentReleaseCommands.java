@@ -112,8 +112,8 @@ final class AgentReleaseCommands {
         config.put("version", version.toString());
         config.put("minJava", 17);
         byte[] configBytes = Json.compact(config);
-        uploadBlob(http, target, configBytes);
-        uploadBlob(http, target, jar);
+        dev.edgeagent.ota.sign.CosignPublisher.uploadBlob(http, target, configBytes);
+        dev.edgeagent.ota.sign.CosignPublisher.uploadBlob(http, target, jar);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", OCI_MANIFEST);
@@ -137,21 +137,5 @@ final class AgentReleaseCommands {
         d.put("digest", Digest.sha256Of(blob).toString());
         d.put("size", blob.length);
         return d;
-    }
-
-    private static void uploadBlob(RegistryTransport http, ImageRef ref, byte[] blob) throws OtaException {
-        Digest d = Digest.sha256Of(blob);
-        URI start = http.base(ref.registry()).resolve(ref.repository() + "/blobs/uploads/");
-        HttpResponse<String> s = http.upload(ref.registry(), "POST", start, Map.of(), new byte[0]);
-        String location = s.headers().firstValue("Location").orElse(null);
-        if (s.statusCode() != 202 || location == null) {
-            throw new OtaException(ErrorCode.REGISTRY_ERROR, "registry " + ref.registry() + " did not start an upload: HTTP " + s.statusCode());
-        }
-        URI put = start.resolve(location);
-        URI withDigest = URI.create(put + (put.getQuery() == null ? "?" : "&") + "digest=" + d);
-        HttpResponse<String> done = http.upload(ref.registry(), "PUT", withDigest, Map.of("Content-Type", "application/octet-stream"), blob);
-        if (done.statusCode() != 201) {
-            throw new OtaException(ErrorCode.REGISTRY_ERROR, "registry " + ref.registry() + " refused blob " + d + ": HTTP " + done.statusCode());
-        }
     }
 }

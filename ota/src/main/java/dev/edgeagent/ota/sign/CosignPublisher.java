@@ -81,7 +81,8 @@ public final class CosignPublisher {
         return new Published(repository, manifest, tag, layers.size());
     }
 
-    static void uploadBlob(RegistryTransport http, ImageRef ref, byte[] blob) throws OtaException {
+    /** Pushes one blob by the registry's monolithic upload (POST, then PUT with its digest). */
+    public static void uploadBlob(RegistryTransport http, ImageRef ref, byte[] blob) throws OtaException {
         Digest d = Digest.sha256Of(blob);
         URI start = http.base(ref.registry()).resolve(ref.repository() + "/blobs/uploads/");
         HttpResponse<String> s = http.upload(ref.registry(), "POST", start, Map.of(), new byte[0]);
