@@ -63,66 +63,158 @@ public final class AppNetworks {
      * Wires {@code container} per {@code plan}. A container that is already wired (a restart of the same container, an
      * agent restart) keeps its namespace and addresses. Whatever fails, nothing of this attach is left.
      */
-    public synchronized Attachment attach(String container, NetworkPlan plan) throws RuntimeFailure {
+    public Attachment attach(String container, NetworkPlan plan) throws RuntimeFailure {
+        Optional<Wiring> wiring = begin(container, plan);
+        return wiring.isPresent() ? finish(wiring.get()) : attachment(container).orElseThrow();
+    }
+
+    /** A step that runs while the network is wired: the runtime creating the container in its namespace. */
+    @FunctionalInterface
+    public interface Step<T> {
+        T run() throws RuntimeFailure;
+    }
+
+    /**
+     * Wires {@code container} as {@link #attach} does, while {@code create} runs: the namespace and the hosts file exist
+     * first (the container's spec names both), then the CNI plugins and the egress rules work on another thread while
+     * the runtime creates the container. The app's own process starts only at the runtime's start, after this returns,
+     * so it never sees a namespace without its egress rules. When the wiring fails after {@code create} succeeded,
+     * {@code undo} removes what it made; when {@code create} fails, the wiring is finished (or undone) before this
+     * throws, so the caller's clean-up never races a plugin.
+     */
+    public <T> T attachDuring(String container, NetworkPlan plan, Step<T> create, Step<?> undo) throws RuntimeFailure {
+        Optional<Wiring> wiring = begin(container, plan);
+        if (wiring.isEmpty()) {
+            return create.run();
+        }
+        java.util.concurrent.FutureTask<Attachment> cni = new java.util.concurrent.FutureTask<>(() -> finish(wiring.get()));
+        Thread t = new Thread(cni, "wire " + container);
+        t.setDaemon(true);
+        t.start();
+        T created;
+        try {
+            created = create.run();
+        } catch (RuntimeFailure | RuntimeException e) {
+            try {
+                await(cni);
+            } catch (RuntimeFailure alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
+        try {
+            await(cni);
+        } catch (RuntimeFailure e) {
+            try {
+                undo.run();
+            } catch (RuntimeFailure alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
+        return created;
+    }
+
+    private static Attachment await(java.util.concurrent.FutureTask<Attachment> task) throws RuntimeFailure {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the wiring is short and must end before anyone cleans up after it
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeFailure rf ? rf : new RuntimeFailure("could not wire: " + cause.getMessage(), cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** What {@link #begin} made and {@link #finish} completes. */
+    private record Wiring(String container, NetworkPlan plan, Path netns, List<BridgeNetwork> nets, List<Attachment.Link> links,
+            long startedNanos) {}
+
+    /**
+     * The part of wiring the container's spec depends on: the networks known, the attachment recorded as pending (a
+     * crash from here on leaves what to delete), the namespace bound to its file, the hosts file. Empty when the
+     * container is wired already.
+     */
+    private synchronized Optional<Wiring> begin(String container, NetworkPlan plan) throws RuntimeFailure {
+        long t0 = System.nanoTime();
         Optional<Attachment> existing = attachment(container);
         Path netns = state.netns(container);
         if (existing.isPresent() && NetnsFile.isMounted(netns) && existing.get().links().stream().allMatch(l -> l.result().isPresent())) {
-            return existing.get();
+            return Optional.empty();
         }
         if (existing.isPresent() || Files.exists(netns)) {
             detach(container); // half-wired (a crash mid-attach, a reboot): start over
         }
         try {
-            return wire(container, plan, netns);
-        } catch (RuntimeFailure | IOException | RuntimeException e) {
-            try {
-                detach(container);
-            } catch (RuntimeFailure alsoFailed) {
-                e.addSuppressed(alsoFailed);
+            List<BridgeNetwork> nets = ensureNetworks(plan.networks());
+            List<Attachment.Link> links = new ArrayList<>();
+            boolean firewall = forwardPolicyDrops();
+            for (int i = 0; i < nets.size(); i++) {
+                BridgeNetwork n = nets.get(i);
+                boolean ports = i == 0 && !plan.ports().isEmpty();
+                boolean snat = ports && plan.ports().stream().anyMatch(p -> p.hostIp().startsWith("127.") || p.hostIp().equals("0.0.0.0"));
+                Map<String, Object> conf = CniNetworkConfig.of(n, state.leases(),
+                        new CniNetworkConfig.Features(!plan.egress().isEmpty(), ports, snat, firewall));
+                links.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth" + i, conf, Optional.empty(), Optional.empty()));
             }
-            throw e instanceof RuntimeFailure rf ? rf : new RuntimeFailure("could not wire " + container + ": " + e.getMessage(), e);
+            state.save(new Attachment(container, plan.app(), netns.toString(), links, plan.portMappings()));
+            NetnsFile.create(netns);
+            Files.createDirectories(state.hosts(container).getParent());
+            HostsFile.write(state.hosts(container), HostsFile.render(plan.app(), "127.0.1.1", Map.of())); // filled in by finish
+            return Optional.of(new Wiring(container, plan, netns, nets, links, t0));
+        } catch (RuntimeFailure | IOException | RuntimeException e) {
+            throw undone(container, e);
         }
     }
 
-    private Attachment wire(String container, NetworkPlan plan, Path netns) throws RuntimeFailure, IOException {
-        long t0 = System.nanoTime();
-        List<BridgeNetwork> nets = ensureNetworks(plan.networks());
-        List<Attachment.Link> links = new ArrayList<>();
-        boolean firewall = forwardPolicyDrops();
-        for (int i = 0; i < nets.size(); i++) {
-            BridgeNetwork n = nets.get(i);
-            boolean ports = i == 0 && !plan.ports().isEmpty();
-            boolean snat = ports && plan.ports().stream().anyMatch(p -> p.hostIp().startsWith("127.") || p.hostIp().equals("0.0.0.0"));
-            Map<String, Object> conf = CniNetworkConfig.of(n, state.leases(),
-                    new CniNetworkConfig.Features(!plan.egress().isEmpty(), ports, snat, firewall));
-            links.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth" + i, conf, Optional.empty(), Optional.empty()));
+    /** The plugins, the egress rules and the hosts files: what {@link #begin} left for after the namespace exists. */
+    private synchronized Attachment finish(Wiring w) throws RuntimeFailure {
+        try {
+            cni.add(loopback(), new CniPlugins.Call(w.container(), w.netns(), "lo"), Map.of());
+            List<Attachment.Link> done = new ArrayList<>();
+            NetworkPlan plan = w.plan();
+            for (int i = 0; i < w.nets().size(); i++) {
+                BridgeNetwork n = w.nets().get(i);
+                Attachment.Link l = w.links().get(i);
+                Map<String, Object> runtimeConfig = i == 0 && !plan.ports().isEmpty()
+                        ? Map.of("portMappings", plan.portMappings()) : Map.of();
+                Map<String, Object> result = cni.add(l.conf(), new CniPlugins.Call(w.container(), w.netns(), l.ifname()), runtimeConfig);
+                done.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), l.ifname(), l.conf(), addressOf(result), Optional.of(result)));
+                // Kept after each network, so DEL gets every result it needs even if a later ADD fails.
+                List<Attachment.Link> sofar = new ArrayList<>(done);
+                sofar.addAll(w.links().subList(done.size(), w.links().size()));
+                state.save(new Attachment(w.container(), plan.app(), w.netns().toString(), sofar, plan.portMappings()));
+            }
+            Attachment attached = new Attachment(w.container(), plan.app(), w.netns().toString(), done, plan.portMappings());
+            applyEgress(w.netns(), w.nets(), plan.egress(), pool);
+            for (Attachment a : state.attachmentsOnDisk()) {
+                refreshHosts(a); // its own, and every peer's: they learn its name
+            }
+            Logger.info("container={} wired to {} as {} in {} ms", w.container(), plan.networks(),
+                    done.stream().map(l -> l.address().orElse("?")).toList(), (System.nanoTime() - w.startedNanos()) / 1_000_000);
+            return attached;
+        } catch (RuntimeFailure | IOException | RuntimeException e) {
+            throw undone(w.container(), e);
         }
-        Attachment pending = new Attachment(container, plan.app(), netns.toString(), links, plan.portMappings());
-        state.save(pending); // before the first ADD: a crash from here on leaves what to delete
-        NetnsFile.create(netns);
-        cni.add(loopback(), new CniPlugins.Call(container, netns, "lo"), Map.of());
-        List<Attachment.Link> done = new ArrayList<>();
-        for (int i = 0; i < nets.size(); i++) {
-            BridgeNetwork n = nets.get(i);
-            Attachment.Link l = links.get(i);
-            Map<String, Object> runtimeConfig = i == 0 && !plan.ports().isEmpty()
-                    ? Map.of("portMappings", plan.portMappings()) : Map.of();
-            Map<String, Object> result = cni.add(l.conf(), new CniPlugins.Call(container, netns, l.ifname()), runtimeConfig);
-            done.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), l.ifname(), l.conf(), addressOf(result), Optional.of(result)));
-            // Kept after each network, so DEL gets every result it needs even if a later ADD fails.
-            List<Attachment.Link> sofar = new ArrayList<>(done);
-            sofar.addAll(links.subList(done.size(), links.size()));
-            state.save(new Attachment(container, plan.app(), netns.toString(), sofar, plan.portMappings()));
+    }
+
+    /** Undoes a failed wiring and says why it failed. */
+    private RuntimeFailure undone(String container, Exception e) {
+        try {
+            detach(container);
+        } catch (RuntimeFailure alsoFailed) {
+            e.addSuppressed(alsoFailed);
         }
-        Attachment attached = new Attachment(container, plan.app(), netns.toString(), done, plan.portMappings());
-        applyEgress(netns, nets, plan.egress(), pool);
-        Files.createDirectories(state.hosts(container).getParent());
-        for (Attachment a : state.attachmentsOnDisk()) {
-            refreshHosts(a); // its own, and every peer's: they learn its name
-        }
-        Logger.info("container={} wired to {} as {} in {} ms", container, plan.networks(),
-                done.stream().map(l -> l.address().orElse("?")).toList(), (System.nanoTime() - t0) / 1_000_000);
-        return attached;
+        return e instanceof RuntimeFailure rf ? rf : new RuntimeFailure("could not wire " + container + ": " + e.getMessage(), e);
     }
 
     /**
