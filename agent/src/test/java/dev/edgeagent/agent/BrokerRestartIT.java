@@ -99,7 +99,9 @@ class BrokerRestartIT {
                     if (seenWithin(1 + i, 20)) {
                         break;
                     }
-                    assertTrue(attempt < 10, "order " + i + " had no effect after " + attempt + " publishes");
+                    if (attempt >= 10) {
+                        throw new AssertionError("order " + i + " had no effect after " + attempt + " publishes; " + diagnosis(id));
+                    }
                     resent++;
                 }
             }
@@ -115,6 +117,17 @@ class BrokerRestartIT {
                 restarts.get(), republished, resent, starts - 1, Math.max(0, orders - (starts - 1)), Math.max(0, starts - 1 - orders));
         assertEquals(1 + orders, starts, "one start per order: none lost, none done twice");
         assertTrue(restarts.get() > 0, "the broker was restarted");
+    }
+
+    /** What the device recorded of an order that shows no effect, and what the app's log and the runtime say. */
+    private static String diagnosis(String id) throws Exception {
+        Path orders = f.config.root().resolve("state/orders.json");
+        String record = Files.exists(orders) ? Files.readString(orders) : "";
+        int at = record.indexOf("\"" + id + "\"");
+        String log = Files.exists(f.log("counted")) ? Files.readString(f.log("counted")) : "(no log)";
+        return "its recorded reply: " + (at < 0 ? "none" : record.substring(at, Math.min(record.length(), at + 600)))
+                + "; the app's log has " + starts() + " starts, ends with: " + log.substring(Math.max(0, log.length() - 300))
+                + "; containers: " + f.containers();
     }
 
     private static boolean seenWithin(int n, long seconds) throws Exception {

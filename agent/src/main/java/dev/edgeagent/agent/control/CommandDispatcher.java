@@ -409,6 +409,7 @@ public final class CommandDispatcher {
             Logger.warn("op={} could not record the reply to {}: {}", id, command, e.getMessage());
         }
         if (!result.ok()) {
+            Logger.warn("op={} {} failed: {} {}", id, command, result.code(), result.message());
             status.recordError(id, result.code(), result.message());
         }
         channel.status(status.document());
