@@ -66,6 +66,12 @@ class SoakIT {
     /** The agent's log rotation: at most this many bytes per file and this many rotated files besides. */
     static final long LOG_MAX_BYTES = 1 << 20;
     static final int LOG_KEEP = 2;
+    /**
+     * The logging app writes as fast as a quarter of a CPU lets it (tens of thousands of lines a second, as an app
+     * on a device would under its own limit); unlimited, on this 2-core host it and the agent draining it took
+     * both cores from every other part of the soak.
+     */
+    static final String CHATTY_CPUS = "0.25";
 
     static AgentFixture f;
     static Path config;
@@ -186,9 +192,9 @@ class SoakIT {
         throw new AssertionError("no reply to " + id + " within " + seconds + " s; agent log:\n" + tail(f.work.resolve("agent.log"), 30));
     }
 
-    static Map<String, Object> deploy(String app, String image, String restart) throws Exception {
+    static Map<String, Object> deploy(String app, String image, String restart, String cpus) throws Exception {
         send("deploy", "deploy-" + app, ",\"app\":\"" + app + "\",\"image\":\"" + image + "\",\"restart\":\"" + restart
-                + "\",\"resources\":{\"memoryBytes\":33554432,\"pids\":32}");
+                + "\",\"resources\":{\"memoryBytes\":33554432,\"pids\":32,\"cpus\":" + cpus + "}");
         return await("deploy-" + app, 180);
     }
 
@@ -205,9 +211,9 @@ class SoakIT {
         for (String image : List.of(steady, crashy, chatty)) {
             signer.sign(ImageRef.parse(image), BUILDER);
         }
-        assertEquals(true, deploy("steady", steady, "always").get("ok"), replies.toString());
-        assertEquals(true, deploy("crashy", crashy, "always").get("ok"), replies.toString());
-        assertEquals(true, deploy("chatty", chatty, "always").get("ok"), replies.toString());
+        assertEquals(true, deploy("steady", steady, "always", "0.5").get("ok"), replies.toString());
+        assertEquals(true, deploy("crashy", crashy, "always", "0.5").get("ok"), replies.toString());
+        assertEquals(true, deploy("chatty", chatty, "always", CHATTY_CPUS).get("ok"), replies.toString());
 
         List<Sample> samples = new ArrayList<>();
         long t0 = System.nanoTime();
