@@ -110,6 +110,41 @@ class ControlPlaneIT {
     }
 
     @Test
+    void aRestartedContainerIsWatchedItsExitCodeSeenAndItsProcessReaped() throws Exception {
+        // A restart stops and starts the container in one operation, while the old process's end is still queued:
+        // the new process must be watched all the same (it was not: its exit went unseen and it stayed a zombie).
+        String brief = TestImages.push(f, "brief", List.of("/bin/sh", "-c", "trap 'exit 0' TERM; echo 'brief: up'; sleep 4 & wait $!; exit 7"),
+                null);
+        assertEquals(true, f.deploy("op-brief", "brief", brief, ",\"restart\":\"no\"").get("ok"));
+        result(f.command("restart", "{\"id\":\"op-brief-restart\",\"app\":\"brief\"}", "op-brief-restart"));
+        Map<String, Object> exited = f.event("brief", "container.exited", 30);
+        assertEquals("7", String.valueOf(exited.get("exitCode")), "the exit code the reaper saw: " + exited);
+        // The agent runs in this JVM and is the containers' subreaper: no container process is left unreaped.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> zombieChildren().isEmpty());
+        result(f.command("remove", "{\"id\":\"op-brief-rm\",\"app\":\"brief\"}", "op-brief-rm"));
+    }
+
+    /** This JVM's children that have ended and not been waited for, as "pid comm". */
+    private static List<String> zombieChildren() throws java.io.IOException {
+        String self = Long.toString(ProcessHandle.current().pid());
+        List<String> zombies = new java.util.ArrayList<>();
+        try (var procs = Files.list(java.nio.file.Path.of("/proc"))) {
+            for (java.nio.file.Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (after[0].equals("Z") && after[1].equals(self)) {
+                        zombies.add(p.getFileName() + " " + stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+                    }
+                } catch (java.io.IOException gone) {
+                    // ended and reaped meanwhile
+                }
+            }
+        }
+        return zombies;
+    }
+
+    @Test
     void whileTheBrokerIsAwayNothingIsLostAndStatusIsBackSoonAfter() throws Exception {
         assertEquals(true, f.deploy("op-steady", "sturdy", image, "").get("ok"));
         f.lines("sturdy", "report: end", 1);

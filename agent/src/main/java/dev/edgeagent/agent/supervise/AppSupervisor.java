@@ -49,7 +49,8 @@ public final class AppSupervisor {
     private final Executor operations;
     private final ScheduledExecutorService timer;
     private final Clock clock;
-    private final Set<ContainerId> watched = ConcurrentHashMap.newKeySet();
+    /** The main process each container's exit is awaited for (a restarted container has a new one). */
+    private final Map<ContainerId, Long> watched = new ConcurrentHashMap<>();
     private Listener listener;
     private final String cgroupParent;
 
@@ -72,13 +73,16 @@ public final class AppSupervisor {
 
     /** Waits for the main process {@code pid} of {@code container}; called as soon as the runtime has created it. */
     public void watch(ContainerId container, long pid) {
-        if (pid <= 0 || reaper.isEmpty() || !watched.add(container)) {
+        // Keyed by pid too: a restart (stop and start in one operation) watches the new process while the old one's
+        // end is still queued behind it; skipping it, as a set of names did, left it unreaped (a zombie per restart)
+        // and its exit unseen.
+        if (pid <= 0 || reaper.isEmpty() || Long.valueOf(pid).equals(watched.put(container, pid))) {
             return;
         }
         reaper.get().watch(pid, container.value()).whenComplete((status, notOurs) -> operations.execute(() -> {
             // Removed here, on the operations thread, so poll() never mistakes a reaped exit for an unwatched one.
-            watched.remove(container);
-            if (notOurs == null) {
+            boolean current = watched.remove(container, pid); // false: a newer process of this container is watched
+            if (notOurs == null && current) {
                 onExit(container, ExitStatus.fromWaitStatus(status, false));
             }
             // Not our child (adopted after an agent restart): poll() notices the end instead.
@@ -113,7 +117,7 @@ public final class AppSupervisor {
     /** Every tick: ends the reaper could not see (logs are capped as they are written, by the launcher's LogPump). */
     public void poll() {
         for (AppRecord app : state.apps()) {
-            if (app.phase() == AppPhase.RUNNING && !watched.contains(app.container())) {
+            if (app.phase() == AppPhase.RUNNING && !watched.containsKey(app.container())) {
                 Optional<ContainerState> s = stateOf(app.container());
                 if (s.isPresent() && (s.get().status().isRunning() || s.get().status() == ContainerState.Status.CREATED)) {
                     continue;
