@@ -267,11 +267,13 @@ class SoakIT {
         long chattyLogBytes = directoryBytes(f.work.resolve("root/logs/chatty"));
         System.err.printf("soak: %d s, %d signed orders (%.1f/s; %d stops/starts), %d failed, %d answered twice; samples %d; "
                 + "rss %.1f -> %.1f MiB (slope %+.2f MiB/h), threads %d -> %d (%+.2f/h), fds %d -> %d (%+.2f/h), disk %.1f -> %.1f MiB "
-                + "(%+.2f MiB/h); crashy restarts %d, delays %s ms; chatty's log %.1f MiB on disk, %d lines read by the agent%n",
+                + "(%+.2f MiB/h); unreaped children at most %d; crashy restarts %d, delays %s ms; chatty's log %.1f MiB on disk, "
+                + "%d lines read by the agent%n",
                 elapsed / 1_000_000_000L, sent, sent / (elapsed / 1e9), changes.size(), failed.size(), twice, samples.size(),
                 first.rssMib(), last.rssMib(), Sample.slopePerHour(settled, Sample::rssMib), first.threads(), last.threads(),
                 Sample.slopePerHour(settled, s -> s.threads()), first.fds(), last.fds(), Sample.slopePerHour(settled, s -> s.fds()),
-                first.diskMib(), last.diskMib(), Sample.slopePerHour(settled, Sample::diskMib), backoffs.size(), backoffs,
+                first.diskMib(), last.diskMib(), Sample.slopePerHour(settled, Sample::diskMib),
+                samples.stream().mapToInt(Sample::zombies).max().orElse(0), backoffs.size(), backoffs,
                 chattyLogBytes / 1048576.0, chattyLines(f.work.resolve("root/logs/chatty")));
 
         assertEquals(List.of(), failed, "every order done");
@@ -284,6 +286,9 @@ class SoakIT {
         assertTrue(last.threads() <= first.threads() + 3 && maxThreads <= first.threads() + 6, "threads " + first.threads() + " -> "
                 + last.threads() + " (max " + maxThreads + ")");
         assertTrue(last.fds() <= first.fds() + 8, "open fds " + first.fds() + " -> " + last.fds());
+        // A container process that ended is waited for at once (the reaper polls every 200 ms): none piles up.
+        assertTrue(samples.stream().allMatch(s -> s.zombies() <= 1), "unreaped children of the agent: "
+                + samples.stream().map(Sample::zombies).toList());
         assertTrue(f.containers().size() <= 3, "containers: " + f.containers());
         assertTrue(chattyLogBytes <= LOG_MAX_BYTES * (LOG_KEEP + 1) + 65536, "chatty's logs take " + chattyLogBytes + " bytes");
         // The crash loop backs off, doubling up to its cap, and never falls back to a hot loop while it keeps failing.
@@ -335,7 +340,7 @@ class SoakIT {
     }
 
     /** One look at the agent process: seconds into the soak, RSS, threads, open fds, bytes under its root. */
-    record Sample(double seconds, double rssMib, int threads, int fds, double diskMib, long lastBackoffMillis) {
+    record Sample(double seconds, double rssMib, int threads, int fds, int zombies, double diskMib, long lastBackoffMillis) {
         static Sample of(long pid, double seconds, Path root, Path agentLog) throws IOException {
             Path proc = Path.of("/proc", Long.toString(pid));
             double rss = 0;
@@ -352,7 +357,28 @@ class SoakIT {
                 fds = (int) s.count();
             }
             List<Long> b = backoffs(agentLog);
-            return new Sample(seconds, rss, threads, fds, directoryBytes(root) / 1048576.0, b.isEmpty() ? 0 : b.get(b.size() - 1));
+            return new Sample(seconds, rss, threads, fds, zombieChildren(pid), directoryBytes(root) / 1048576.0,
+                    b.isEmpty() ? 0 : b.get(b.size() - 1));
+        }
+
+        /** Children of {@code pid} that ended and were not waited for: the agent is its containers' subreaper. */
+        static int zombieChildren(long pid) throws IOException {
+            String parent = Long.toString(pid);
+            int zombies = 0;
+            try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+                for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                    try {
+                        String stat = Files.readString(p.resolve("stat"));
+                        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        if (after[0].equals("Z") && after[1].equals(parent)) {
+                            zombies++;
+                        }
+                    } catch (IOException gone) {
+                        // ended and reaped meanwhile
+                    }
+                }
+            }
+            return zombies;
         }
 
         /** Least squares over the samples, per hour. */
@@ -375,10 +401,10 @@ class SoakIT {
         }
 
         static void write(List<Sample> samples, Path csv) throws IOException {
-            StringBuilder b = new StringBuilder("seconds,rss_mib,threads,fds,disk_mib,crashy_backoff_ms\n");
+            StringBuilder b = new StringBuilder("seconds,rss_mib,threads,fds,zombies,disk_mib,crashy_backoff_ms\n");
             for (Sample s : samples) {
-                b.append(String.format("%.0f,%.1f,%d,%d,%.1f,%d%n", s.seconds(), s.rssMib(), s.threads(), s.fds(), s.diskMib(),
-                        s.lastBackoffMillis()));
+                b.append(String.format("%.0f,%.1f,%d,%d,%d,%.1f,%d%n", s.seconds(), s.rssMib(), s.threads(), s.fds(), s.zombies(),
+                        s.diskMib(), s.lastBackoffMillis()));
             }
             Files.createDirectories(csv.toAbsolutePath().getParent());
             Files.writeString(csv, b);
