@@ -168,6 +168,25 @@ final class AgentFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * The device's cgroup parent, which the agent makes and (as on a device) keeps: empty once its containers are
+     * gone, removed with rmdir in every hierarchy (v2's one, or each v1 controller's).
+     */
+    static void removeCgroupParents(String device) throws IOException {
+        String parent = dev.edgeagent.runtime.spec.HardenedSpec.cgroupParent(device).substring(1);
+        List<Path> candidates = new java.util.ArrayList<>(List.of(Path.of("/sys/fs/cgroup", parent)));
+        try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+            controllers.forEach(c -> candidates.add(c.resolve(parent)));
+        }
+        for (Path dir : candidates) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                // still in use (a container outlived its test) or not a cgroup folder: left as it is
+            }
+        }
+    }
+
     @Override
     public void close() throws Exception {
         if (agent != null) {
@@ -180,6 +199,7 @@ final class AgentFixture implements AutoCloseable {
         for (AutoCloseable c : new AutoCloseable[] {replies, events, registry, broker}) {
             c.close();
         }
+        removeCgroupParents(device);
         Trees.deleteRecursively(work);
     }
 }
