@@ -112,9 +112,16 @@ final class AgentProcess implements AutoCloseable {
      * the app's under runc, one generation folder and no staging folder.
      */
     void assertOneWholeGeneration(String app, Set<String> images, String what) throws Exception {
-        Awaitility.await(what + ": " + app + " runs again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> "RUNNING".equals(record(app).get("phase")) && f.containers().contains(String.valueOf(record(app).get("container")))
-                        && isRunning(String.valueOf(record(app).get("container"))));
+        try {
+            Awaitility.await(what + ": " + app + " runs again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> "RUNNING".equals(record(app).get("phase")) && f.containers().contains(String.valueOf(record(app).get("container")))
+                            && isRunning(String.valueOf(record(app).get("container"))));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // The fixture's folder goes with the test: say here what the agent saw.
+            String since = sinceStart();
+            throw new AssertionError(what + ": " + app + " does not run again; record " + record(app) + ", containers " + f.containers()
+                    + "; the agent's log since its start:\n" + since.substring(Math.max(0, since.length() - 12_000)), e);
+        }
         Map<String, Object> rec = record(app);
         assertTrue(images.contains(rec.get("image")), what + ": " + rec);
         String container = String.valueOf(rec.get("container"));

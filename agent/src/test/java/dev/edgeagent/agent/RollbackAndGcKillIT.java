@@ -79,7 +79,8 @@ class RollbackAndGcKillIT {
 
     @Test
     void killedDuringARollbackTheGoodReleaseRunsWhole() throws Exception {
-        assertEquals(true, f.deploy("rb-first", "rb", good, "").get("ok"));
+        Map<String, Object> first = f.deploy("rb-first", "rb", good, "");
+        assertEquals(true, first.get("ok"), first.toString());
         int loops = Integer.getInteger("edgeagent.rollbackKills", 6);
         Random random = new Random(13);
         int before = 0;
@@ -135,7 +136,8 @@ class RollbackAndGcKillIT {
 
     @Test
     void killedDuringGarbageCollectionNoBlobIsTornAndNoKeptBlobIsLost() throws Exception {
-        assertEquals(true, f.deploy("gc-keep", "keep", good, "").get("ok"));
+        Map<String, Object> kept = f.deploy("gc-keep", "keep", good, "");
+        assertEquals(true, kept.get("ok"), kept.toString());
         int loops = Integer.getInteger("edgeagent.gcKills", 6);
         Random random = new Random(17);
         int untouched = 0;
