@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.tinylog.Logger;
 
 /** The commands that act on apps already deployed, and the read-only ones. Each returns a result; none throws. */
 public final class AppCommands {
@@ -79,7 +80,7 @@ public final class AppCommands {
                 CommandResult stopped = stop(app);
                 return stopped.ok() ? start(state.app(app.name()).orElseThrow()) : stopped;
             });
-            case Commands.REMOVE -> withApp(order, app -> remove(app, order.purge()));
+            case Commands.REMOVE -> removeAgain(order).orElseGet(() -> withApp(order, app -> remove(app, order, order.purge())));
             default -> CommandResult.error(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + command + "'");
         };
     }
@@ -154,25 +155,49 @@ public final class AppCommands {
         return CommandResult.ok("app " + app.name() + " stopped", Map.of("phase", "STOPPED"));
     }
 
-    private CommandResult remove(AppRecord app, boolean purge) {
+    private CommandResult remove(AppRecord app, AppOrder order, boolean purge) {
         CommandResult stopped = stop(app);
         if (!stopped.ok()) {
             return stopped;
         }
         try {
-            state.remove(app.name());
-            Trees.deleteRecursively(paths.app(app.name()));
-            launcher.forgetLogs(app.name());
-            Trees.deleteRecursively(paths.log(app.name()).getParent());
-            if (purge) {
-                Trees.deleteRecursively(paths.volume(app.name(), "x").getParent());
-            }
+            state.remove(app.name(), order.id());
         } catch (IOException e) {
             return CommandResult.error(ErrorCode.STORAGE_ERROR, "removing " + app.name() + " failed part-way: " + e.getMessage()
                     + "; its container is stopped, send remove again to finish");
         }
+        return finishRemove(app.name(), purge, "");
+    }
+
+    /**
+     * The same remove order delivered again after the agent died between forgetting the app and recording the reply
+     * (the broker redelivers what was not acknowledged): its folders, log and blobs may be half gone, so it finishes
+     * them and answers as the first delivery would have, not NOT_FOUND.
+     */
+    private Optional<CommandResult> removeAgain(AppOrder order) {
+        AppName name = order.requireApp();
+        if (state.app(name).isPresent() || !state.removedBy(name).equals(Optional.of(order.id()))) {
+            return Optional.empty();
+        }
+        Logger.info("app={} finishing remove {}, which an earlier run of the agent did not finish", name, order.id());
+        return Optional.of(finishRemove(name, order.purge(), " (finished after an agent restart)"));
+    }
+
+    /** What follows forgetting the app's record: its generations, log, volumes if asked, and the blobs now unused. */
+    private CommandResult finishRemove(AppName name, boolean purge, String note) {
+        try {
+            Trees.deleteRecursively(paths.app(name));
+            launcher.forgetLogs(name);
+            Trees.deleteRecursively(paths.log(name).getParent());
+            if (purge) {
+                Trees.deleteRecursively(paths.volume(name, "x").getParent());
+            }
+        } catch (IOException e) {
+            return CommandResult.error(ErrorCode.STORAGE_ERROR, "removing " + name + " failed part-way: " + e.getMessage()
+                    + "; its container is stopped, send remove again to finish");
+        }
         deployer.collectGarbage((type, details) -> { });
-        return CommandResult.ok("app " + app.name() + " removed" + (purge ? " with its volumes" : "; its volumes are kept"),
+        return CommandResult.ok("app " + name + " removed" + (purge ? " with its volumes" : "; its volumes are kept") + note,
                 Map.of("purged", purge));
     }
 

@@ -4,6 +4,7 @@ import dev.edgeagent.agent.AgentPaths;
 import dev.edgeagent.agent.StorageRoot;
 import dev.edgeagent.agent.supervise.AppSupervisor;
 import dev.edgeagent.agent.supervise.ContainerLauncher;
+import dev.edgeagent.agent.state.AppPhase;
 import dev.edgeagent.agent.state.AppRecord;
 import dev.edgeagent.agent.state.LimitOrigin;
 import dev.edgeagent.agent.state.StateStore;
@@ -526,10 +527,30 @@ public final class Deployer {
         try {
             launcher.start(previous.name(), previous.container(), paths.generation(previous.name(), previous.generation()),
                     pid -> supervisor.watch(previous.container(), pid));
+            recordRunning(previous);
             events.emit("rollback.done", Map.of("generation", previous.generation()));
         } catch (RuntimeFailure e) {
             Logger.error("app={} previous generation {} did not restart: {}", previous.name(), previous.generation(), e.getMessage());
             events.emit("rollback.failed", Map.of("generation", previous.generation(), "message", e.getMessage()));
+        }
+    }
+
+    /**
+     * The record says the previous generation runs again. It may have said otherwise: after an agent killed while
+     * the new generation was on trial, the start found the previous container gone (stopped for the update) and
+     * scheduled its restart, with back-off. Left RESTARTING, the record would say the app waits while it runs, the
+     * supervisor would not watch it, and the scheduled restart would try to start a running container.
+     */
+    private void recordRunning(AppRecord previous) {
+        Optional<AppRecord> current = state.app(previous.name());
+        if (current.isEmpty() || !current.get().container().equals(previous.container()) || current.get().phase() == AppPhase.RUNNING) {
+            return;
+        }
+        try {
+            state.put(current.get().withPhase(AppPhase.RUNNING, clock.instant()));
+        } catch (IOException e) {
+            Logger.error("app={} generation {} runs again but could not be recorded as running: {}", previous.name(),
+                    previous.generation(), e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import dev.edgeagent.runtime.ContainerId;
 import dev.edgeagent.runtime.supervise.ExitStatus;
 import dev.edgeagent.protocol.Digest;
 import dev.edgeagent.protocol.ImageRef;
+import dev.edgeagent.protocol.OperationId;
 import dev.edgeagent.security.fs.AtomicFiles;
 import dev.edgeagent.security.sign.KeyId;
 import dev.edgeagent.security.userns.IdRange;
@@ -31,6 +32,11 @@ public final class StateStore {
     private final Path rangesFile;
     private final Map<AppName, AppRecord> apps = new TreeMap<>(java.util.Comparator.comparing(AppName::value));
     private final Map<AppName, IdRange> ranges = new TreeMap<>(java.util.Comparator.comparing(AppName::value));
+    /**
+     * Which order removed each app whose record is gone and that was not deployed again since: when the agent dies
+     * between forgetting the app and recording its reply, that same order, delivered again, finishes the remove.
+     */
+    private final Map<AppName, OperationId> removedBy = new TreeMap<>(java.util.Comparator.comparing(AppName::value));
 
     public StateStore(Path stateDir) throws IOException {
         Files.createDirectories(stateDir);
@@ -49,6 +55,7 @@ public final class StateStore {
 
     public synchronized void put(AppRecord record) throws IOException {
         AppRecord previous = apps.put(record.name(), record);
+        OperationId remover = removedBy.remove(record.name());
         try {
             saveApps();
         } catch (IOException e) {
@@ -57,22 +64,39 @@ public final class StateStore {
             } else {
                 apps.put(previous.name(), previous);
             }
+            if (remover != null) {
+                removedBy.put(record.name(), remover);
+            }
             throw e;
         }
     }
 
-    /** Forgets an app; its id range stays allocated to its name, so a later deploy gets the same ids back. */
-    public synchronized void remove(AppName name) throws IOException {
+    /**
+     * Forgets an app, noting that order {@code by} removed it (see {@link #removedBy}); its id range stays allocated
+     * to its name, so a later deploy gets the same ids back.
+     */
+    public synchronized void remove(AppName name, OperationId by) throws IOException {
         AppRecord previous = apps.remove(name);
         if (previous == null) {
             return;
         }
+        OperationId before = removedBy.put(name, by);
         try {
             saveApps();
         } catch (IOException e) {
             apps.put(name, previous);
+            if (before == null) {
+                removedBy.remove(name);
+            } else {
+                removedBy.put(name, before);
+            }
             throw e;
         }
+    }
+
+    /** The order that removed {@code name}, if its record is gone and it was not deployed again since. */
+    public synchronized Optional<OperationId> removedBy(AppName name) {
+        return apps.containsKey(name) ? Optional.empty() : Optional.ofNullable(removedBy.get(name));
     }
 
     /** The app's id range, allocated and persisted on first use; an app keeps its range for good. */
@@ -129,7 +153,13 @@ public final class StateStore {
             r.limitOrigin().ifPresent(o -> m.put("limitsFrom", o.toWire()));
             out.put(r.name().value(), m);
         }
-        AtomicFiles.write(appsFile, Json.pretty(Map.of("version", 1, "apps", out)));
+        Map<String, Object> file = new LinkedHashMap<>(Map.of("version", 1, "apps", out));
+        if (!removedBy.isEmpty()) {
+            Map<String, Object> removed = new LinkedHashMap<>();
+            removedBy.forEach((app, op) -> removed.put(app.value(), op.value()));
+            file.put("removedBy", removed);
+        }
+        AtomicFiles.write(appsFile, Json.pretty(file));
     }
 
     private void saveRanges() throws IOException {
@@ -152,6 +182,9 @@ public final class StateStore {
             }
             if (Files.exists(appsFile)) {
                 Map<String, Object> root = Json.object(Files.readAllBytes(appsFile));
+                for (Map.Entry<String, Object> e : ((Map<String, Object>) root.getOrDefault("removedBy", Map.of())).entrySet()) {
+                    removedBy.put(new AppName(e.getKey()), new OperationId((String) e.getValue()));
+                }
                 for (Map.Entry<String, Object> e : ((Map<String, Object>) root.get("apps")).entrySet()) {
                     Map<String, Object> m = (Map<String, Object>) e.getValue();
                     AppName name = new AppName(e.getKey());
