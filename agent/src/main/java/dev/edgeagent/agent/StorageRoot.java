@@ -37,6 +37,14 @@ public final class StorageRoot {
             refuseSymlink(privateDir);
             Files.setPosixFilePermissions(privateDir, PosixFilePermissions.fromString("rwx------"));
         }
+        // A kill in the middle of an atomic write leaves its temp file; the state it was to replace is whole.
+        int leftovers = 0;
+        for (Path dir : new Path[] {paths.state(), paths.trust(), paths.net(), paths.net().resolve("attachments")}) {
+            leftovers += dev.edgeagent.security.fs.AtomicFiles.removeLeftovers(dir);
+        }
+        if (leftovers > 0) {
+            org.tinylog.Logger.info("removed {} temp files that writes cut short by a crash left behind", leftovers);
+        }
     }
 
     /**

@@ -35,6 +35,30 @@ public final class AtomicFiles {
         observer = o;
     }
 
+    /**
+     * Removes the temp files a process killed in the middle of {@link #write} left in {@code dir} (their names end in
+     * that process's pid; this process's own are kept). Nothing reads them: the target was either renamed over or
+     * never touched. Returns how many went.
+     */
+    public static int removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        String own = ".tmp-" + ProcessHandle.current().pid();
+        int removed = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".") && name.matches("\\..+\\.tmp-\\d+") && !name.endsWith(own)
+                        && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(f);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
     public static void write(Path target, byte[] content) throws IOException {
         write(target, content, false);
     }

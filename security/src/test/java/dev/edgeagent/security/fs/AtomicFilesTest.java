@@ -24,6 +24,22 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aCrashedWritersTempFileIsRemovedAndNothingElse() throws Exception {
+        Path state = Files.createDirectories(dir.resolve("state"));
+        AtomicFiles.write(state.resolve("apps.json"), "whole".getBytes());
+        Files.writeString(state.resolve(".apps.json.tmp-4194303"), "half"); // a killed agent's, by its pid
+        Files.writeString(state.resolve(".orders.json.tmp-" + ProcessHandle.current().pid()), "mine, being written");
+        Files.writeString(state.resolve(".hidden"), "not a temp file");
+        assertEquals(1, AtomicFiles.removeLeftovers(state));
+        try (Stream<Path> files = Files.list(state)) {
+            assertEquals(java.util.List.of(".hidden", ".orders.json.tmp-" + ProcessHandle.current().pid(), "apps.json"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals("whole", Files.readString(state.resolve("apps.json")));
+        assertEquals(0, AtomicFiles.removeLeftovers(dir.resolve("missing")));
+    }
+
+    @Test
     void deletingATreeRemovesALinkNotItsTarget() throws Exception {
         Path outside = Files.writeString(dir.resolve("outside"), "keep");
         Path tree = Files.createDirectories(dir.resolve("tree/sub"));
