@@ -39,14 +39,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.awaitility.Awaitility;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -108,7 +103,7 @@ class FleetRolloutIT {
         publisher.sign(ImageRef.parse(bad), builder);
 
         watcher = new MqttClient(broker.uri(), "fleet-watcher", new MemoryPersistence());
-        watcher.setCallback(new StatusCallback());
+        watcher.setCallback((OnMessage) (topic, message) -> statuses.put(topic.split("/")[1], Json.object(message.getPayload())));
         watcher.connect();
         watcher.subscribe("edge/+/status", 1);
 
@@ -147,28 +142,6 @@ class FleetRolloutIT {
             }
         }
         Trees.deleteRecursively(work);
-    }
-
-    static final class StatusCallback implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) throws Exception {
-            statuses.put(topic.split("/")[1], Json.object(message.getPayload()));
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse r) {}
-
-        @Override
-        public void mqttErrorOccurred(MqttException e) {}
-
-        @Override
-        public void deliveryComplete(IMqttToken t) {}
-
-        @Override
-        public void connectComplete(boolean reconnect, String uri) {}
-
-        @Override
-        public void authPacketArrived(int code, MqttProperties p) {}
     }
 
     static String apps(String image, long memory, int grace) {

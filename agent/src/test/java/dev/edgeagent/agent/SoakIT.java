@@ -36,11 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -139,29 +136,11 @@ class SoakIT {
 
     static MqttClient connect() throws Exception {
         MqttClient client = new MqttClient(f.broker.uri(), "soak-operator", new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void messageArrived(String topic, MqttMessage m) throws Exception {
-                Map<String, Object> reply = Json.object(m.getPayload());
-                if (replies.putIfAbsent(String.valueOf(reply.get("id")), reply) != null) {
-                    answeredTwice.merge(String.valueOf(reply.get("id")), 1, Integer::sum);
-                }
+        client.setCallback((OnMessage) (topic, m) -> {
+            Map<String, Object> reply = Json.object(m.getPayload());
+            if (replies.putIfAbsent(String.valueOf(reply.get("id")), reply) != null) {
+                answeredTwice.merge(String.valueOf(reply.get("id")), 1, Integer::sum);
             }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse r) {}
-
-            @Override
-            public void mqttErrorOccurred(MqttException e) {}
-
-            @Override
-            public void deliveryComplete(IMqttToken t) {}
-
-            @Override
-            public void connectComplete(boolean reconnect, String uri) {}
-
-            @Override
-            public void authPacketArrived(int code, MqttProperties p) {}
         });
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
