@@ -69,6 +69,14 @@ class SoakIT {
      * both cores from every other part of the soak.
      */
     static final String CHATTY_CPUS = "0.25";
+    /**
+     * Every 50th order stops or starts an app (one change every 5 s at 10 orders/s); the rest are read-only. A change a
+     * second, each a runc stop or start, was more than this loaded 2-core host could carry: the agent fell 6,000 orders
+     * behind in 30 minutes and the broker's queue for it overflowed. The soak measures leaks, not throughput.
+     */
+    static final int CHANGE_EVERY = 50;
+    /** The soak fails at once when an order waits longer than this for its reply: the agent is not keeping up. */
+    static final Duration MAX_LAG = Duration.ofSeconds(120);
 
     static AgentFixture f;
     static Path config;
@@ -208,17 +216,23 @@ class SoakIT {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
             String id = "soak-" + sent;
-            if (sent % 10 == 0) {
+            if (sent % CHANGE_EVERY == 0) {
                 steadyRunning = !steadyRunning;
                 send(steadyRunning ? "start" : "stop", id, ",\"app\":\"steady\"");
                 changes.add(id);
-            } else if (sent % 10 == 5) {
+            } else if (sent % 10 == 5) { // read-only, answered beside operations
                 send("logs", id, ",\"app\":\"chatty\",\"tail\":5");
             } else {
                 send("ping", id, "");
             }
             sent++;
             if (System.nanoTime() >= nextSample) {
+                long behind = sent - replies.keySet().stream().filter(k -> k.startsWith("soak-")).count();
+                String oldest = "soak-" + Math.max(0, sent - 1 - (int) (MAX_LAG.toSeconds() * rate));
+                if (sent > MAX_LAG.toSeconds() * rate && !replies.containsKey(oldest)) {
+                    throw new AssertionError("the agent is not keeping up: " + oldest + " has waited over " + MAX_LAG.toSeconds()
+                            + " s for its reply, " + behind + " orders unanswered; agent log:\n" + tail(f.work.resolve("agent.log"), 20));
+                }
                 samples.add(Sample.of(agent.pid(), (System.nanoTime() - t0) / 1e9, f.work.resolve("root"), f.work.resolve("agent.log")));
                 nextSample += Duration.ofSeconds(sampleSeconds).toNanos();
             }
