@@ -21,6 +21,12 @@ public final class ChildReaper {
     private static final int WNOHANG = 1;
     /** How late an exit may be seen: the restart policy's delays are seconds, so this is well below them. */
     static final long POLL_MILLIS = 200;
+    /**
+     * Right after a start the poll is faster: a process that fails at once (or a short job) is seen within this,
+     * and for so long after the last {@link #watch} that a quick failure is not left waiting on the slow poll.
+     */
+    static final long EARLY_POLL_MILLIS = 10;
+    static final long EARLY_NANOS = 2_000_000_000L;
 
     /** The libc call jnr-posix does not wrap. */
     public interface LibC {
@@ -29,6 +35,7 @@ public final class ChildReaper {
 
     private final POSIX posix;
     private final Map<Long, CompletableFuture<Integer>> watched = new ConcurrentHashMap<>();
+    private volatile long lastWatchNanos = System.nanoTime() - EARLY_NANOS;
     private Thread loop;
 
     private ChildReaper(POSIX posix) {
@@ -57,6 +64,7 @@ public final class ChildReaper {
      */
     public CompletableFuture<Integer> watch(long pid, String name) {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
+        lastWatchNanos = System.nanoTime();
         if (!ended(pid, exit)) {
             synchronized (this) {
                 watched.put(pid, exit);
@@ -84,7 +92,7 @@ public final class ChildReaper {
                 }
             });
             try {
-                Thread.sleep(POLL_MILLIS);
+                Thread.sleep(System.nanoTime() - lastWatchNanos < EARLY_NANOS ? EARLY_POLL_MILLIS : POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 synchronized (this) {
