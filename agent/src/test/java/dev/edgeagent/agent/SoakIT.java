@@ -300,13 +300,25 @@ class SoakIT {
         return delays;
     }
 
+    /** Bytes in the files under {@code dir}; the agent's temp files come and go while it is walked. */
     static long directoryBytes(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
+        long[] total = {0};
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                total[0] += attrs.isRegularFile() ? attrs.size() : 0;
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE; // gone meanwhile (a temp file renamed into place)
+            }
+        });
+        return total[0];
     }
 
     /** The chatty app's highest line number still on disk: how much log the agent drained, rotated away or not. */
