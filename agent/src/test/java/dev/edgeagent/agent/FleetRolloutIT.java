@@ -135,6 +135,7 @@ class FleetRolloutIT {
             for (String id : ids.isEmpty() ? new String[0] : ids.split("\\s+")) {
                 Tools.run(List.of(runc.toString(), "--root", state.toString(), "delete", "--force", id), 30);
             }
+            AgentFixture.removeCgroupParents(d);
         }
         for (AutoCloseable c : new AutoCloseable[] {registry, broker}) {
             if (c != null) {
