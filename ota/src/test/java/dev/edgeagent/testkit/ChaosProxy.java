@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 
 /**
  * A fault-injecting TCP proxy on loopback in front of a real registry. Each request is passed on with
@@ -134,10 +135,15 @@ public final class ChaosProxy implements AutoCloseable {
             boolean blobBody = blobAt >= 0 && (status == 200 || status == 206) && length > 0;
             Fault fault = blobBody ? draw() : Fault.NONE;
             long at = fault == Fault.NONE ? -1 : below(length);
-            long delivered = pipeBody(fromUpstream, toClient, fault, at);
-            if (blobBody) {
-                exchanges.add(new Exchange(path.substring(blobAt + 8), from, status, length, fault, delivered));
-            }
+            long bodyFrom = from;
+            long bodyLength = length;
+            // Recorded before the body's last bytes leave: a client that has them all may act on them (and a test
+            // read the exchanges) before this thread runs again.
+            pipeBody(fromUpstream, toClient, fault, at, length, delivered -> {
+                if (blobBody) {
+                    exchanges.add(new Exchange(path.substring(blobAt + 8), bodyFrom, status, bodyLength, fault, delivered));
+                }
+            });
             if (fault == Fault.STALL) {
                 // Hold the connection open, sending nothing, until the client gives up and closes it.
                 client.setSoTimeout(0);
@@ -152,23 +158,33 @@ public final class ChaosProxy implements AutoCloseable {
         }
     }
 
-    private static long pipeBody(InputStream in, OutputStream out, Fault fault, long at) throws IOException {
+    /** Pipes a body, calling {@code record} with the bytes it will have let through before it writes the last of them. */
+    private static void pipeBody(InputStream in, OutputStream out, Fault fault, long at, long length, LongConsumer record)
+            throws IOException {
         byte[] buffer = new byte[8192];
         long sent = 0;
+        boolean recorded = false;
         for (int n; (n = in.read(buffer)) >= 0; ) {
             if ((fault == Fault.CUT || fault == Fault.STALL) && sent + n > at) {
+                record.accept(at);
                 out.write(buffer, 0, (int) (at - sent));
                 out.flush();
-                return at;
+                return;
             }
             if (fault == Fault.CORRUPT && at >= sent && at < sent + n) {
                 buffer[(int) (at - sent)] ^= 0x20;
+            }
+            if (!recorded && length >= 0 && sent + n >= length) {
+                record.accept(sent + n);
+                recorded = true;
             }
             out.write(buffer, 0, n);
             sent += n;
         }
         out.flush();
-        return sent;
+        if (!recorded) {
+            record.accept(sent);
+        }
     }
 
     /** The bytes up to the blank line that ends an HTTP head, without it; null at end of stream. */
