@@ -22,6 +22,12 @@ public record VerificationKey(KeyId id, KeyKind kind, PublicKey key) {
     /** True only when {@code signature} is this key's signature over exactly {@code message}. Never throws. */
     public boolean verifies(byte[] message, byte[] signature) {
         try {
+            if (kind == KeyKind.ECDSA_P256 && key instanceof java.security.interfaces.ECPublicKey ec) {
+                return CurveSignatures.verifiesEcdsaP256(ec, message, signature);
+            }
+            if (kind == KeyKind.ED25519) {
+                return CurveSignatures.verifiesEd25519(key, message, signature);
+            }
             Signature s = Signature.getInstance(kind.signatureAlgorithm());
             s.initVerify(key);
             s.update(message);
