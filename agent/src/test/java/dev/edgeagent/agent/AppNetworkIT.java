@@ -19,11 +19,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,6 +50,7 @@ class AppNetworkIT {
     static String forwardBefore;
     static final List<Process> servers = new ArrayList<>();
     static String gatewayImage;
+    static String probesImage;
 
     @BeforeAll
     static void start() throws Exception {
@@ -136,6 +139,7 @@ class AppNetworkIT {
                 + "echo \"a-e7000: $(nc -w 2 " + SERVER + " 7000 </dev/null 2>&1)\"; "
                 + probe("a-e7001", SERVER, "7001")
                 + "echo 'a: tick'; sleep 1; done");
+        probesImage = a;
         reply = f.deploy("op-a", "a", a, ",\"network\":\"bridge\",\"networks\":[\"plant\"],\"egress\":[\"" + SERVER + "/32:7000/tcp\"]");
         assertEquals(true, reply.get("ok"), reply.toString());
 
@@ -253,6 +257,85 @@ class AppNetworkIT {
             }
         });
         assertEquals(List.of(), allowed, "escape steps that were not refused with networking on: " + seen);
+    }
+
+    @Test
+    @Order(7)
+    void aSpareNamespaceIsTakenOverWithTheAppsOwnRulesAndGoesWithItsNetwork() throws Exception {
+        // App a's deploy (no ports) left a spare on plant wired like it: a second app like a takes it over.
+        Attachment spare = spareOf("plant");
+        Map<String, Object> reply = f.deploy("op-a2", "a2", probesImage,
+                ",\"network\":\"bridge\",\"networks\":[\"plant\"],\"egress\":[\"" + SERVER + "/32:7000/tcp\"]");
+        assertEquals(true, reply.get("ok"), reply.toString());
+        Attachment a2 = attachment("a2-1");
+        assertEquals(spare.container(), a2.cniId(), "a2 took over the spare: " + a2);
+        assertEquals(spare.firstAddress(), a2.firstAddress());
+        Path net = f.config.root().resolve("net");
+        assertFalse(Files.exists(net.resolve("attachments/" + spare.container() + ".json")), "the spare's record is gone");
+        assertFalse(sh("cat /proc/self/mountinfo").contains(net.resolve("netns/" + spare.container()).toString()), "the spare's file is unmounted");
+        Map<String, String> seen = f.lines("a2", "a: tick", 2);
+        assertEquals("pong-b", seen.get("a-b"), "a2 reaches b by name: " + seen);
+        assertEquals("pong-7000", seen.get("a-e7000"), "its own egress rule holds in the spare's namespace: " + seen);
+        assertEquals("refused", seen.get("a-e7001"), seen.toString());
+        assertEquals("refused", seen.get("a-loopback-broker"), seen.toString());
+        assertEquals("refused", seen.get("a-gateway-broker"), seen.toString());
+        Attachment next = spareOf("plant");
+        assertTrue(!next.container().equals(spare.container()) && !next.firstAddress().equals(a2.firstAddress()), "a new spare: " + next);
+
+        // A crash right after the handover leaves the spare's record beside a2's: at start it is dropped without a
+        // DEL, so a2 keeps its address and its veth.
+        Files.writeString(net.resolve("attachments/" + a2.cniId() + ".json"), Files.readString(attachmentFile("a2-1"))
+                .replace("\"container\" : \"a2-1\"", "\"container\" : \"" + a2.cniId() + "\"")
+                .replace(net.resolve("netns/a2-1").toString(), net.resolve("netns/" + a2.cniId()).toString()));
+        f.stopAgent();
+        f.startAgent();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(net.resolve("attachments/" + a2.cniId() + ".json")));
+        assertEquals(a2, attachment("a2-1"));
+        int ticks = countOf("a2", "a: tick");
+        seen = f.lines("a2", "a: tick", ticks + 2);
+        assertEquals("pong-b", seen.get("a-b"), "a2 still reaches b after the restart: " + seen);
+        assertEquals("pong-7000", seen.get("a-e7000"), seen.toString());
+
+        // The last app of plant gone, its spare goes with the network.
+        Attachment left = spareOf("plant");
+        for (String app : List.of("a2", "a", "b", "probe")) {
+            Map<String, Object> removed = f.command("remove", "{\"id\":\"op-rm-" + app + "\",\"app\":\"" + app + "\"}", "op-rm-" + app);
+            assertEquals(true, removed.get("ok"), removed.toString());
+        }
+        String bridge = BridgeNetwork.bridgeName(f.config.root().toString(), "plant");
+        assertFalse(Files.exists(net.resolve("attachments/" + left.container() + ".json")), "spare record left");
+        assertFalse(sh("cat /proc/self/mountinfo").contains(net.resolve("netns/" + left.container()).toString()), "spare namespace left");
+        assertFalse(Files.exists(net.resolve("leases/" + bridge)), "host-local leases of plant left");
+        assertFalse(sh("ip -o link").contains(bridge), "bridge of plant left");
+        assertFalse(sh("iptables-save").contains(left.container()), "rules naming the spare left");
+    }
+
+    /** The spare wired ahead for {@code network}, once it is whole. */
+    static Attachment spareOf(String network) throws Exception {
+        Path dir = f.config.root().resolve("net/attachments");
+        AppNetworks networks = new AppNetworks(f.config.root().toString(), f.config.root().resolve("net"), new CniPlugins(CniPlugins.DEBIAN_PATH),
+                NetworkGrant.DEFAULT_POOL);
+        Attachment[] found = new Attachment[1];
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    String name = p.getFileName().toString();
+                    if (name.startsWith("Spare-") && name.endsWith(".json")) {
+                        Attachment a = networks.attachment(name.substring(0, name.length() - 5)).orElse(null);
+                        if (a != null && a.complete() && a.links().get(0).network().equals(network)) {
+                            found[0] = a;
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    static int countOf(String app, String marker) throws Exception {
+        return Files.readString(f.log(app)).split(java.util.regex.Pattern.quote(marker), -1).length - 1;
     }
 
     static int countOf(String marker) throws Exception {

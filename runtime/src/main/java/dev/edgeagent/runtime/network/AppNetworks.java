@@ -18,12 +18,21 @@ import org.tinylog.Logger;
  * Wires bridge apps: before a container is created, a named network namespace, each of its networks through the
  * CNI plugins, its egress rules inside that namespace, its /etc/hosts; after it is deleted, all of that undone
  * with the same inputs, and a network no app uses any more removed with its leases.
+ *
+ * <p>The plugins cost about 200 ms of processes per app (loopback, bridge, host-local), more than runc takes to
+ * create the container. So each network in use keeps one spare: a namespace wired ahead of time (loopback up, on
+ * the bridge, an address leased) under a CNI id of its own ({@code Spare-…}, which no container id can be), with no
+ * process and no rules in it. The next app on that network with the same plugin list takes it over, and only its
+ * egress rules and hosts file are left for its start; a new spare is wired after, off the start path. A spare goes
+ * with its network.
  */
 public final class AppNetworks {
     private final String rootKey;
     private final NetworkState state;
     private final CniPlugins cni;
     private final NetRule pool;
+    static final String SPARE_PREFIX = "Spare-";
+    private static final long SPARE_DELAY_MS = 500;
 
     /**
      * @param rootKey what makes this agent's bridge names its own (its root path)
@@ -55,8 +64,13 @@ public final class AppNetworks {
         }
     }
 
+    /** The apps' attachments (not the spares). */
     public List<Attachment> attachments() throws IOException {
-        return state.attachmentsOnDisk();
+        return state.attachmentsOnDisk().stream().filter(a -> !isSpare(a.container())).toList();
+    }
+
+    static boolean isSpare(String container) {
+        return container.startsWith(SPARE_PREFIX);
     }
 
     /**
@@ -65,7 +79,12 @@ public final class AppNetworks {
      */
     public Attachment attach(String container, NetworkPlan plan) throws RuntimeFailure {
         Optional<Wiring> wiring = begin(container, plan);
-        return wiring.isPresent() ? finish(wiring.get()) : attachment(container).orElseThrow();
+        if (wiring.isEmpty()) {
+            return attachment(container).orElseThrow();
+        }
+        Attachment attached = finish(wiring.get());
+        replenishLater(plan, attached);
+        return attached;
     }
 
     /** A step that runs while the network is wired: the runtime creating the container in its namespace. */
@@ -102,8 +121,9 @@ public final class AppNetworks {
             }
             throw e;
         }
+        Attachment attached;
         try {
-            await(cni);
+            attached = await(cni);
         } catch (RuntimeFailure e) {
             try {
                 undo.run();
@@ -112,6 +132,7 @@ public final class AppNetworks {
             }
             throw e;
         }
+        replenishLater(plan, attached);
         return created;
     }
 
@@ -135,9 +156,9 @@ public final class AppNetworks {
         }
     }
 
-    /** What {@link #begin} made and {@link #finish} completes. */
+    /** What {@link #begin} made and {@link #finish} completes; {@code adopted}: a spare's, with its plugins run already. */
     private record Wiring(String container, NetworkPlan plan, Path netns, List<BridgeNetwork> nets, List<Attachment.Link> links,
-            long startedNanos) {}
+            long startedNanos, boolean adopted) {}
 
     /**
      * The part of wiring the container's spec depends on: the networks known, the attachment recorded as pending (a
@@ -148,7 +169,7 @@ public final class AppNetworks {
         long t0 = System.nanoTime();
         Optional<Attachment> existing = attachment(container);
         Path netns = state.netns(container);
-        if (existing.isPresent() && NetnsFile.isMounted(netns) && existing.get().links().stream().allMatch(l -> l.result().isPresent())) {
+        if (existing.isPresent() && NetnsFile.isMounted(netns) && existing.get().complete()) {
             return Optional.empty();
         }
         if (existing.isPresent() || Files.exists(netns)) {
@@ -166,11 +187,16 @@ public final class AppNetworks {
                         new CniNetworkConfig.Features(!plan.egress().isEmpty(), ports, snat, firewall));
                 links.add(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth" + i, conf, Optional.empty(), Optional.empty()));
             }
-            state.save(new Attachment(container, plan.app(), netns.toString(), links, plan.portMappings()));
-            NetnsFile.create(netns);
+            Optional<Attachment> spare = spareFor(plan, links);
+            if (spare.isPresent()) {
+                adopt(spare.get(), container, plan);
+            } else {
+                state.save(new Attachment(container, plan.app(), netns.toString(), links, plan.portMappings()));
+                NetnsFile.create(netns);
+            }
             Files.createDirectories(state.hosts(container).getParent());
             HostsFile.write(state.hosts(container), HostsFile.render(plan.app(), "127.0.1.1", Map.of())); // filled in by finish
-            return Optional.of(new Wiring(container, plan, netns, nets, links, t0));
+            return Optional.of(new Wiring(container, plan, netns, nets, spare.map(Attachment::links).orElse(links), t0, spare.isPresent()));
         } catch (RuntimeFailure | IOException | RuntimeException e) {
             throw undone(container, e);
         }
@@ -179,10 +205,14 @@ public final class AppNetworks {
     /** The plugins, the egress rules and the hosts files: what {@link #begin} left for after the namespace exists. */
     private synchronized Attachment finish(Wiring w) throws RuntimeFailure {
         try {
-            cni.add(loopback(), new CniPlugins.Call(w.container(), w.netns(), "lo"), Map.of());
             List<Attachment.Link> done = new ArrayList<>();
             NetworkPlan plan = w.plan();
-            for (int i = 0; i < w.nets().size(); i++) {
+            if (w.adopted()) {
+                done.addAll(w.links());
+            } else {
+                cni.add(loopback(), new CniPlugins.Call(w.container(), w.netns(), "lo"), Map.of());
+            }
+            for (int i = done.size(); i < w.nets().size(); i++) {
                 BridgeNetwork n = w.nets().get(i);
                 Attachment.Link l = w.links().get(i);
                 Map<String, Object> runtimeConfig = i == 0 && !plan.ports().isEmpty()
@@ -194,13 +224,14 @@ public final class AppNetworks {
                 sofar.addAll(w.links().subList(done.size(), w.links().size()));
                 state.save(new Attachment(w.container(), plan.app(), w.netns().toString(), sofar, plan.portMappings()));
             }
-            Attachment attached = new Attachment(w.container(), plan.app(), w.netns().toString(), done, plan.portMappings());
+            Attachment attached = state.attachment(w.container()).orElseThrow(() -> new IOException("its attachment record is gone"));
             applyEgress(w.netns(), w.nets(), plan.egress(), pool);
-            for (Attachment a : state.attachmentsOnDisk()) {
+            for (Attachment a : attachments()) {
                 refreshHosts(a); // its own, and every peer's: they learn its name
             }
-            Logger.info("container={} wired to {} as {} in {} ms", w.container(), plan.networks(),
-                    done.stream().map(l -> l.address().orElse("?")).toList(), (System.nanoTime() - w.startedNanos()) / 1_000_000);
+            Logger.info("container={} wired to {} as {} in {} ms{}", w.container(), plan.networks(),
+                    done.stream().map(l -> l.address().orElse("?")).toList(), (System.nanoTime() - w.startedNanos()) / 1_000_000,
+                    w.adopted() ? " (a spare namespace taken over: " + attached.cniId() + ")" : "");
             return attached;
         } catch (RuntimeFailure | IOException | RuntimeException e) {
             throw undone(w.container(), e);
@@ -222,35 +253,9 @@ public final class AppNetworks {
      * file gone, and networks that no container uses any more removed. A container never wired is a no-op.
      */
     public synchronized void detach(String container) throws RuntimeFailure {
-        Optional<Attachment> a = attachment(container);
-        Path netns = state.netns(container);
-        RuntimeFailure first = null;
-        if (a.isPresent()) {
-            List<Attachment.Link> links = new ArrayList<>(a.get().links());
-            java.util.Collections.reverse(links);
-            for (Attachment.Link l : links) {
-                try {
-                    cni.del(l.conf(), new CniPlugins.Call(container, netns, l.ifname()),
-                            l.ifname().equals("eth0") && !a.get().portMappings().isEmpty()
-                                    ? Map.of("portMappings", a.get().portMappings()) : Map.of(),
-                            l.result());
-                } catch (RuntimeFailure e) {
-                    Logger.warn("container={} CNI DEL on {} failed: {}", container, l.network(), e.getMessage());
-                    first = first == null ? e : first;
-                }
-            }
-        }
+        RuntimeFailure first = unwire(container);
         try {
-            NetnsFile.remove(netns);
-            Files.deleteIfExists(state.hosts(container));
-            state.forget(container);
-        } catch (RuntimeFailure e) {
-            first = first == null ? e : first;
-        } catch (IOException e) {
-            first = first == null ? new RuntimeFailure("could not remove the network state of " + container + ": " + e.getMessage(), e) : first;
-        }
-        try {
-            for (Attachment other : state.attachmentsOnDisk()) {
+            for (Attachment other : attachments()) {
                 refreshHosts(other);
             }
             removeUnusedNetworks();
@@ -263,15 +268,159 @@ public final class AppNetworks {
     }
 
     /**
+     * DEL for each link (unless an app took this spare over: its plugins' work is that app's now), the namespace
+     * unmounted, the hosts file and the record gone. Returns the first failure; goes on past it.
+     */
+    private RuntimeFailure unwire(String container) {
+        Optional<Attachment> a = attachment(container);
+        Path netns = state.netns(container);
+        RuntimeFailure first = null;
+        if (a.isPresent() && isSpare(container) && claimed(container)) {
+            Logger.info("spare namespace {} was taken over; its record is dropped", container);
+            a = Optional.empty();
+        }
+        if (a.isPresent()) {
+            List<Attachment.Link> links = new ArrayList<>(a.get().links());
+            java.util.Collections.reverse(links);
+            for (Attachment.Link l : links) {
+                try {
+                    cni.del(l.conf(), new CniPlugins.Call(a.get().cniId(), netns, l.ifname()),
+                            l.ifname().equals("eth0") && !a.get().portMappings().isEmpty()
+                                    ? Map.of("portMappings", a.get().portMappings()) : Map.of(),
+                            l.result());
+                } catch (RuntimeFailure e) {
+                    Logger.warn("container={} CNI DEL on {} failed: {}", container, l.network(), e.getMessage());
+                    first = first == null ? e : first;
+                }
+            }
+        }
+        try {
+            if (a.isPresent() && !a.get().cniId().equals(container) && state.attachment(a.get().cniId()).isPresent()) {
+                // Taken over from a spare whose record outlived the handover (a failure right after it): its
+                // namespace is this one, just DELed, so it is no spare any more.
+                NetnsFile.remove(state.netns(a.get().cniId()));
+                state.forget(a.get().cniId());
+            }
+            NetnsFile.remove(netns);
+            Files.deleteIfExists(state.hosts(container));
+            state.forget(container);
+        } catch (RuntimeFailure e) {
+            first = first == null ? e : first;
+        } catch (IOException e) {
+            first = first == null ? new RuntimeFailure("could not remove the network state of " + container + ": " + e.getMessage(), e) : first;
+        }
+        return first;
+    }
+
+    /** Whether an app's attachment names {@code spare}'s CNI id: it took the spare over. */
+    private boolean claimed(String spare) {
+        try {
+            return attachments().stream().anyMatch(a -> a.cniId().equals(spare));
+        } catch (IOException e) {
+            return true; // when in doubt, never DEL what an app may be using
+        }
+    }
+
+    /** A whole spare on the plan's only network, wired with the plugin list the plan needs; none for other plans. */
+    private Optional<Attachment> spareFor(NetworkPlan plan, List<Attachment.Link> wanted) throws IOException {
+        if (wanted.size() != 1 || !plan.ports().isEmpty()) {
+            return Optional.empty();
+        }
+        Attachment.Link want = wanted.get(0);
+        for (Attachment s : state.attachmentsOnDisk()) {
+            if (isSpare(s.container()) && s.complete() && s.links().size() == 1 && s.links().get(0).network().equals(want.network())
+                    && s.links().get(0).conf().equals(want.conf()) && NetnsFile.isMounted(Path.of(s.netns())) && !claimed(s.container())) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Hands {@code spare}'s namespace to {@code container}: bound at the container's netns file, the container's
+     * record naming the spare's CNI id, then the spare's record and file dropped. A crash between any two steps leaves
+     * either a spare still whole, or a spare record an app's record claims (dropped without DEL at start).
+     */
+    private void adopt(Attachment spare, String container, NetworkPlan plan) throws RuntimeFailure, IOException {
+        Path netns = state.netns(container);
+        NetnsFile.bind(Path.of(spare.netns()), netns);
+        state.save(new Attachment(container, plan.app(), netns.toString(), spare.links(), plan.portMappings(), spare.cniId()));
+        state.forget(spare.container());
+        NetnsFile.remove(Path.of(spare.netns()));
+    }
+
+    /** Wires a new spare for the plan's network on another thread, when the plan could have used one. */
+    private void replenishLater(NetworkPlan plan, Attachment attached) {
+        if (plan.networks().size() != 1 || !plan.ports().isEmpty() || attached.links().size() != 1) {
+            return;
+        }
+        Attachment.Link like = attached.links().get(0);
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(SPARE_DELAY_MS); // after the app's own start, which these processes would slow down
+            } catch (InterruptedException e) {
+                return;
+            }
+            wireSpare(like.network(), like.conf());
+        }, "spare " + like.network());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * One spare for {@code network}, unless it has one or no app uses it any more. Holds the lock while the plugins
+     * run (about 200 ms), so a detach or another start never sees it half-made; a failure only costs the next app
+     * its head start.
+     */
+    private synchronized void wireSpare(String network, Map<String, Object> conf) {
+        String id = SPARE_PREFIX + java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
+                .putLong(java.util.concurrent.ThreadLocalRandom.current().nextLong()).array());
+        try {
+            long t0 = System.nanoTime();
+            List<Attachment> all = state.attachmentsOnDisk();
+            boolean hasSpare = all.stream().anyMatch(a -> isSpare(a.container()) && a.links().stream().anyMatch(l -> l.network().equals(network)));
+            boolean used = all.stream().anyMatch(a -> !isSpare(a.container()) && a.links().stream().anyMatch(l -> l.network().equals(network)));
+            BridgeNetwork n = state.networks().get(network);
+            if (hasSpare || !used || n == null) {
+                return;
+            }
+            Path netns = state.netns(id);
+            Attachment.Link pending = new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth0", conf, Optional.empty(), Optional.empty());
+            state.save(new Attachment(id, "", netns.toString(), List.of(pending), List.of()));
+            NetnsFile.create(netns);
+            cni.add(loopback(), new CniPlugins.Call(id, netns, "lo"), Map.of());
+            Map<String, Object> result = cni.add(conf, new CniPlugins.Call(id, netns, "eth0"), Map.of());
+            state.save(new Attachment(id, "", netns.toString(), List.of(new Attachment.Link(n.name(), n.bridge(), n.subnet().cidr(), "eth0", conf,
+                    addressOf(result), Optional.of(result))), List.of()));
+            Logger.info("network {}: spare namespace {} wired ahead in {} ms", network, id, (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeFailure | IOException | RuntimeException e) {
+            Logger.warn("network {}: could not wire a spare namespace: {}", network, e.getMessage());
+            RuntimeFailure undone = unwire(id);
+            if (undone != null) {
+                Logger.warn("network {}: could not undo spare {}: {}", network, id, undone.getMessage());
+            }
+        }
+    }
+
+    /**
      * At start: undoes every attachment whose container is not in {@code keep} (a crash between wiring and
      * recording, an app removed while the agent was down), removes netns files nothing names, and networks no one uses.
      */
     public synchronized void removeLeftovers(Set<String> keep) {
         try {
             for (Attachment a : state.attachmentsOnDisk()) {
-                if (!keep.contains(a.container())) {
+                if (!isSpare(a.container()) && !keep.contains(a.container())) {
                     Logger.info("removing the network of container {}, which no app record names", a.container());
                     detachQuietly(a.container());
+                }
+            }
+            for (Attachment s : state.attachmentsOnDisk()) {
+                // Kept only whole and mounted (a reboot unmounts every namespace), and not taken over by an app.
+                if (isSpare(s.container()) && (!s.complete() || !NetnsFile.isMounted(Path.of(s.netns())) || claimed(s.container()))) {
+                    RuntimeFailure e = unwire(s.container());
+                    if (e != null) {
+                        Logger.warn("could not remove spare namespace {}: {}", s.container(), e.getMessage());
+                    }
                 }
             }
             Path nsDir = state.netns("x").getParent();
@@ -338,8 +487,16 @@ public final class AppNetworks {
     private void removeUnusedNetworks() throws IOException {
         Map<String, BridgeNetwork> known = state.networks();
         Set<String> used = new java.util.HashSet<>();
-        for (Attachment a : state.attachmentsOnDisk()) {
+        for (Attachment a : attachments()) {
             a.links().forEach(l -> used.add(l.network()));
+        }
+        for (Attachment s : state.attachmentsOnDisk()) {
+            if (isSpare(s.container()) && s.links().stream().noneMatch(l -> used.contains(l.network()))) {
+                RuntimeFailure e = unwire(s.container());
+                if (e != null) {
+                    Logger.warn("could not remove spare namespace {}: {}", s.container(), e.getMessage());
+                }
+            }
         }
         boolean changed = false;
         for (BridgeNetwork n : List.copyOf(known.values())) {
@@ -374,7 +531,7 @@ public final class AppNetworks {
             return;
         }
         Map<String, String> peers = new LinkedHashMap<>();
-        for (Attachment other : state.attachmentsOnDisk()) {
+        for (Attachment other : attachments()) {
             if (other.container().equals(a.container()) || other.app().equals(a.app())) {
                 continue;
             }

@@ -29,6 +29,22 @@ final class NetnsFile {
         }
     }
 
+    /** Binds the namespace on {@code from} onto {@code to} too (a new file), as {@code ip netns attach} would. */
+    static void bind(Path from, Path to) throws RuntimeFailure {
+        try {
+            Files.createDirectories(to.getParent());
+            if (!Files.exists(to)) {
+                Files.createFile(to);
+            }
+        } catch (IOException e) {
+            throw new RuntimeFailure("could not create the netns file " + to + ": " + e.getMessage(), e);
+        }
+        HostCommand.Result r = HostCommand.run(List.of("mount", "--bind", from.toString(), to.toString()));
+        if (!r.ok()) {
+            throw new RuntimeFailure("could not bind network namespace " + from + " onto " + to + ": " + r.stderr().strip());
+        }
+    }
+
     /** Whether {@code file} has a namespace bound on it (after a reboot the file is left, the mount is not). */
     static boolean isMounted(Path file) {
         try {

@@ -101,6 +101,9 @@ final class NetworkState {
         }
         m.put("links", links);
         m.put("portMappings", a.portMappings());
+        if (!a.cniId().equals(a.container())) {
+            m.put("cniId", a.cniId());
+        }
         AtomicFiles.write(attachments().resolve(a.container() + ".json"), Json.pretty(m));
     }
 
@@ -118,6 +121,6 @@ final class NetworkState {
                     Optional.ofNullable((Map<String, Object>) l.get("result"))));
         }
         return new Attachment((String) m.get("container"), (String) m.get("app"), (String) m.get("netns"), links,
-                (List<Object>) m.getOrDefault("portMappings", List.of()));
+                (List<Object>) m.getOrDefault("portMappings", List.of()), (String) m.getOrDefault("cniId", m.get("container")));
     }
 }
