@@ -93,6 +93,43 @@ public final class Agent implements AutoCloseable {
         queries.allowCoreThreadTimeOut(true);
     }
     private final java.util.concurrent.atomic.AtomicLong ordersArrived = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * What arrives from the broker, onto the thread of its kind. An order over its kind's limit, or one that finds the
+     * backlog full, is refused from its size alone and its bytes dropped here, on Paho's thread; the rest wait their
+     * turn. Each is acknowledged once answered, whatever happened, or the broker holds every later order back.
+     */
+    private dev.edgeagent.agent.control.ControlChannel.CommandHandler ordersFromBroker(CommandDispatcher dispatcher,
+            dev.edgeagent.agent.control.OrderBacklog backlog) {
+        return (name, payload, replyTo, done) -> {
+            int size = payload.length;
+            Runnable work;
+            if (dispatcher.overLimit(name, size)) {
+                work = () -> dispatcher.refuseTooLarge(name, size, replyTo);
+            } else if (CommandDispatcher.isRetained(name)) {
+                work = () -> dispatcher.dispatch(name, payload, replyTo); // capped, and few: never refused as busy
+            } else if (backlog.admit(size)) {
+                work = () -> {
+                    try {
+                        dispatcher.dispatch(name, payload, replyTo);
+                    } finally {
+                        backlog.release(size);
+                    }
+                };
+            } else {
+                long waiting = backlog.waiting();
+                work = () -> dispatcher.refuseBusy(name, size, waiting, replyTo);
+            }
+            (CommandDispatcher.isReadOnly(name) ? queries : operations).submit(() -> {
+                ordersArrived.incrementAndGet();
+                try {
+                    work.run();
+                } finally {
+                    done.run();
+                }
+            });
+        };
+    }
     private long ordersAtLastTick;
     private final HeapShrinker heap = new HeapShrinker(HEAP_COLLECTION_FLOOR, Runtime.getRuntime().totalMemory());
     private static final long HEAP_COLLECTION_FLOOR = 24L * 1024 * 1024;
@@ -255,15 +292,7 @@ public final class Agent implements AutoCloseable {
             agent.operations.submit(supervisor::adoptAll).get();
             agent.operations.submit(() -> reconciler.resume((type, details) -> channel.event(Messages.event(clock,
                     config.deviceId().value(), new OperationId("desired"), "-", type, details))));
-            channel.start((name, payload, replyTo, done) -> (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
-                    .submit(() -> {
-                        agent.ordersArrived.incrementAndGet();
-                        try {
-                            dispatcher.dispatch(name, payload, replyTo);
-                        } finally {
-                            done.run(); // acknowledged whatever happened, or the broker holds every later order back
-                        }
-                    }));
+            channel.start(agent.ordersFromBroker(dispatcher, dev.edgeagent.agent.control.OrderBacklog.forOrders(config.maxOrderBytes())));
             agent.local = LocalSocketServer.open(config.localSocket(), config.maxOrderBytes(), (name, order, reply) ->
                     (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
                             .submit(() -> {

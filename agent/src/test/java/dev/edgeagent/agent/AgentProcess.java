@@ -9,6 +9,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ final class AgentProcess implements AutoCloseable {
     final Path config;
     final Path log;
     private Process process;
+    /** The JVM's flags; a test may set its own (the launcher's collector, a heap ceiling). */
+    List<String> jvmFlags = List.of("-Xmx64m");
     /** Where the log ended when the current process was started. */
     private long logStart;
 
@@ -57,8 +60,10 @@ final class AgentProcess implements AutoCloseable {
     void start() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         logStart = Files.exists(log) ? Files.size(log) : 0;
-        process = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"), "dev.edgeagent.agent.Main", "run",
-                "--config", config.toString()).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.edgeagent.agent.Main", "run", "--config", config.toString()));
+        process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(new File("/dev/null")).start();
         Awaitility.await("the agent connects").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))

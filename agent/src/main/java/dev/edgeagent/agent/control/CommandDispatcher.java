@@ -123,19 +123,48 @@ public final class CommandDispatcher {
 
     /** Runs one command from MQTT to its end and answers it on the order's response topic. Never throws. */
     public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
-        java.util.function.Consumer<byte[]> answer = reply -> {
-            try {
-                channel.reply(replyTo, reply);
-            } catch (RuntimeException e) {
-                Logger.error(e, "the reply to {} could not be published", name);
-            }
-        };
+        java.util.function.Consumer<byte[]> answer = answerOn(name, replyTo);
         if (replyTo.refused().isPresent() && !retained(name)) {
             // Answered where the device always may publish; not carried out, as the sender would never see its reply.
             reject(unverifiedId(payload), answer::accept, ErrorCode.BAD_REQUEST, replyTo.refused().get());
             return;
         }
         dispatch(name, payload, answer, gate, "mqtt");
+    }
+
+    private java.util.function.Consumer<byte[]> answerOn(String name, ReplyTo replyTo) {
+        return reply -> {
+            try {
+                channel.reply(replyTo, reply);
+            } catch (RuntimeException e) {
+                Logger.error(e, "the reply to {} could not be published", name);
+            }
+        };
+    }
+
+    /** Whether {@code size} bytes that arrived under {@code name} are more than that kind may be. */
+    public boolean overLimit(String name, int size) {
+        return size > limits.limitFor(name);
+    }
+
+    /**
+     * Refuses what arrived over its kind's limit from its size alone (a reply, or an event for a retained document):
+     * the channel lets go of such bytes as they arrive, so a flood of large payloads never waits in the heap.
+     */
+    public void refuseTooLarge(String name, int size, ReplyTo replyTo) {
+        java.util.function.Consumer<byte[]> answer = answerOn(name, replyTo);
+        tooLarge(name, size, answer::accept);
+    }
+
+    /** Refuses an order that came while {@code waiting} bytes of others had yet to run: the agent holds no more. */
+    public void refuseBusy(String name, int size, long waiting, ReplyTo replyTo) {
+        java.util.function.Consumer<byte[]> answer = answerOn(name, replyTo);
+        reject(Optional.empty(), answer::accept, ErrorCode.BUSY, "the agent has " + waiting + " bytes of orders waiting to run; this "
+                + size + "-byte " + name + " order was not read: send it again once the others are answered");
+    }
+
+    public static boolean isRetained(String name) {
+        return retained(name);
     }
 
     /**
@@ -152,7 +181,7 @@ public final class CommandDispatcher {
         byte[] payload = wire;
         Map<String, Object> fields = null; // the order as parsed by the gate: the one parse it gets
         try {
-            if (tooLarge(name, wire, replyTo)) {
+            if (tooLarge(name, wire.length, replyTo)) {
                 return;
             }
             if (retained(name) && wire.length == 0) {
@@ -260,14 +289,14 @@ public final class CommandDispatcher {
     }
 
     /** Refuses what is larger than its kind may be, before a byte of it is parsed. */
-    private boolean tooLarge(String name, byte[] wire, Answer replyTo) {
+    private boolean tooLarge(String name, int size, Answer replyTo) {
         int limit = limits.limitFor(name);
-        if (wire.length <= limit) {
+        if (size <= limit) {
             return false;
         }
         String kind = DESIRED.equals(name) ? "desired-state document" : TRUST.equals(name) ? "trust document"
                 : POLICY.equals(name) ? "policy" : "order";
-        String message = kind + " is " + wire.length + " bytes; the limit is " + limit + "; it was not read";
+        String message = kind + " is " + size + " bytes; the limit is " + limit + "; it was not read";
         if (retained(name)) {
             Logger.warn("{} refused: {}", kind, message);
             event(new OperationId(name.substring(1)), "-", name.substring(1) + ".refused",
