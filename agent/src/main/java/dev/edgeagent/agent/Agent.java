@@ -124,6 +124,9 @@ public final class Agent implements AutoCloseable {
                 ordersArrived.incrementAndGet();
                 try {
                     work.run();
+                } catch (Error e) {
+                    // dispatch answers every exception itself; an Error would vanish into the executor's future unseen
+                    Logger.error(e, "{} order could not be carried out", name);
                 } finally {
                     done.run();
                 }
@@ -136,6 +139,7 @@ public final class Agent implements AutoCloseable {
     private ControlChannel channel;
     private LocalSocketServer local;
     private LogPump logPump;
+    private AppNetworks networks;
     private Deployer deployer;
 
     private Agent() {}
@@ -173,6 +177,7 @@ public final class Agent implements AutoCloseable {
         agent.logPump = LogPump.start(new LogRotator(config.logMaxBytes(), config.logKeep()));
         AppNetworks networks = new AppNetworks(config.root().toString(), paths.net(),
                 new CniPlugins(CniPlugins.DEBIAN_PATH), profile.grants().network().subnetPool());
+        agent.networks = networks;
         ContainerLauncher launcher = new ContainerLauncher(runtime, paths, agent.logPump, networks);
         AppSupervisor supervisor = new AppSupervisor(state, launcher, paths, ChildReaper.install(), CgroupFiles.host(), cgroupParent,
                 agent.operations, agent.timer, clock);
@@ -378,6 +383,9 @@ public final class Agent implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (networks != null) {
+            networks.close();
+        }
         queries.shutdown();
         operations.shutdown();
         if (local != null) {

@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -105,6 +106,10 @@ class SoakIT {
                 Map.entry("insecureRegistries", List.of(registry)), Map.entry("logMaxBytes", LOG_MAX_BYTES), Map.entry("logKeep", LOG_KEEP),
                 Map.entry("trust", Map.of("document", trustFile.toString()))))));
         agent = launch();
+        // Its first session has no subscriptions until it has connected: an order published before then is dropped
+        // by the broker (CI once sent the first deploy 0.1 s too early, on a loaded host where the agent took 3.6 s to start).
+        Awaitility.await("the agent connects").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(f.work.resolve("agent.log")) && Files.readString(f.work.resolve("agent.log")).contains("connected to"));
         operator = connect();
     }
 

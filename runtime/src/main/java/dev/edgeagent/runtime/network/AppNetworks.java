@@ -33,6 +33,8 @@ public final class AppNetworks {
     private final NetRule pool;
     static final String SPARE_PREFIX = "Spare-";
     private static final long SPARE_DELAY_MS = 500;
+    /** Set when the agent stops: no spare is wired after that (an agent in a test's JVM outlives nothing of its own). */
+    private volatile boolean closed;
 
     /**
      * @param rootKey what makes this agent's bridge names its own (its root path)
@@ -376,6 +378,9 @@ public final class AppNetworks {
         String id = SPARE_PREFIX + java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
                 .putLong(java.util.concurrent.ThreadLocalRandom.current().nextLong()).array());
         try {
+            if (closed) {
+                return;
+            }
             long t0 = System.nanoTime();
             List<Attachment> all = state.attachmentsOnDisk();
             boolean hasSpare = all.stream().anyMatch(a -> isSpare(a.container()) && a.links().stream().anyMatch(l -> l.network().equals(network)));
@@ -400,6 +405,11 @@ public final class AppNetworks {
                 Logger.warn("network {}: could not undo spare {}: {}", network, id, undone.getMessage());
             }
         }
+    }
+
+    /** No more spares: the agent is stopping. Returns at once; what is wired stays, as every app's network does. */
+    public void close() {
+        closed = true;
     }
 
     /**
