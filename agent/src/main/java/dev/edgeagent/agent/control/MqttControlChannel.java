@@ -253,7 +253,7 @@ public final class MqttControlChannel implements ControlChannel {
                 return;
             }
             try {
-                client.publish(p.topic(), new MqttMessage(p.payload(), 1, false, p.props()));
+                publishPatiently(client, p.topic(), p.payload(), 1, false, p.props());
             } catch (MqttException e) {
                 synchronized (outbox) {
                     outbox.addFirst(p);
@@ -292,17 +292,22 @@ public final class MqttControlChannel implements ControlChannel {
     }
 
     private void publishOrQueue(String topic, byte[] payload, MqttProperties props) {
+        MqttClient client = this.client;
+        if (client.isConnected()) {
+            // What a failed publish left waiting goes first, on the connection it is on, not only at the next
+            // reconnect: else one refused reply would hold every later one back for as long as the connection lasts.
+            flushOutbox(client);
+        }
         boolean earlierWaiting;
         synchronized (outbox) {
             earlierWaiting = !outbox.isEmpty();
         }
-        MqttClient client = this.client;
         if (!client.isConnected() || earlierWaiting) {
             queue(topic, payload, props); // keeps the order: nothing overtakes what waits
             return;
         }
         try {
-            client.publish(topic, new MqttMessage(payload, 1, false, props));
+            publishPatiently(client, topic, payload, 1, false, props);
         } catch (MqttException e) {
             queue(topic, payload, props);
         } catch (RuntimeException e) {
@@ -321,11 +326,38 @@ public final class MqttControlChannel implements ControlChannel {
 
     private static void publish(MqttClient client, String topic, byte[] payload, int qos, boolean retained, MqttProperties props) {
         try {
-            MqttMessage m = new MqttMessage(payload, qos, retained, props);
-            client.publish(topic, m);
+            publishPatiently(client, topic, payload, qos, retained, props);
         } catch (MqttException | RuntimeException e) {
             // Status is republished on reconnect; replies and events lost while offline are logged (queueing: issue 5).
             Logger.warn("publish to {} failed: {}", topic, e.getMessage());
+        }
+    }
+
+    /**
+     * Publishes, waiting while Paho counts too many of its own publishes unacknowledged: it refuses such a publish at
+     * once ({@code REASON_CODE_MAX_INFLIGHT}) rather than wait. In a flood of orders the agent's replies met that
+     * refusal, and each refused reply waited in the outbox (FloodIT, on a loaded host). Gives up after the
+     * publish timeout, as a publish that waits for its acknowledgement does.
+     */
+    private static void publishPatiently(MqttClient client, String topic, byte[] payload, int qos, boolean retained,
+            MqttProperties props) throws MqttException {
+        long deadline = System.nanoTime() + PUBLISH_WAIT_MILLIS * 1_000_000L;
+        while (true) {
+            try {
+                client.publish(topic, new MqttMessage(payload, qos, retained, props));
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
