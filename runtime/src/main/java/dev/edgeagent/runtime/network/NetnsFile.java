@@ -15,14 +15,7 @@ final class NetnsFile {
     private NetnsFile() {}
 
     static void create(Path file) throws RuntimeFailure {
-        try {
-            Files.createDirectories(file.getParent());
-            if (!Files.exists(file)) {
-                Files.createFile(file);
-            }
-        } catch (IOException e) {
-            throw new RuntimeFailure("could not create the netns file " + file + ": " + e.getMessage(), e);
-        }
+        mountPoint(file);
         HostCommand.Result r = HostCommand.run(List.of("unshare", "--net=" + file, "true"));
         if (!r.ok()) {
             throw new RuntimeFailure("could not create network namespace " + file + ": " + r.stderr().strip());
@@ -31,17 +24,22 @@ final class NetnsFile {
 
     /** Binds the namespace on {@code from} onto {@code to} too (a new file), as {@code ip netns attach} would. */
     static void bind(Path from, Path to) throws RuntimeFailure {
-        try {
-            Files.createDirectories(to.getParent());
-            if (!Files.exists(to)) {
-                Files.createFile(to);
-            }
-        } catch (IOException e) {
-            throw new RuntimeFailure("could not create the netns file " + to + ": " + e.getMessage(), e);
-        }
+        mountPoint(to);
         HostCommand.Result r = HostCommand.run(List.of("mount", "--bind", from.toString(), to.toString()));
         if (!r.ok()) {
             throw new RuntimeFailure("could not bind network namespace " + from + " onto " + to + ": " + r.stderr().strip());
+        }
+    }
+
+    /** The empty file a namespace is bound onto, made with its folder when missing. */
+    private static void mountPoint(Path file) throws RuntimeFailure {
+        try {
+            Files.createDirectories(file.getParent());
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+            }
+        } catch (IOException e) {
+            throw new RuntimeFailure("could not create the netns file " + file + ": " + e.getMessage(), e);
         }
     }
 
