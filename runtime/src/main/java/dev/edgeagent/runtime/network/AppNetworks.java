@@ -158,9 +158,14 @@ public final class AppNetworks {
         }
     }
 
-    /** What {@link #begin} made and {@link #finish} completes; {@code adopted}: a spare's, with its plugins run already. */
+    /** What {@link #begin} made and {@link #finish} completes; {@code cniId}: the container's, or the spare's it took over. */
     private record Wiring(String container, NetworkPlan plan, Path netns, List<BridgeNetwork> nets, List<Attachment.Link> links,
-            long startedNanos, boolean adopted) {}
+            long startedNanos, String cniId) {
+        /** A spare's namespace, its plugins run already. */
+        boolean adopted() {
+            return !cniId.equals(container);
+        }
+    }
 
     /**
      * The part of wiring the container's spec depends on: the networks known, the attachment recorded as pending (a
@@ -198,7 +203,8 @@ public final class AppNetworks {
             }
             Files.createDirectories(state.hosts(container).getParent());
             HostsFile.write(state.hosts(container), HostsFile.render(plan.app(), "127.0.1.1", Map.of())); // filled in by finish
-            return Optional.of(new Wiring(container, plan, netns, nets, spare.map(Attachment::links).orElse(links), t0, spare.isPresent()));
+            return Optional.of(new Wiring(container, plan, netns, nets, spare.map(Attachment::links).orElse(links), t0,
+                    spare.map(Attachment::cniId).orElse(container)));
         } catch (RuntimeFailure | IOException | RuntimeException e) {
             throw undone(container, e);
         }
@@ -226,14 +232,14 @@ public final class AppNetworks {
                 sofar.addAll(w.links().subList(done.size(), w.links().size()));
                 state.save(new Attachment(w.container(), plan.app(), w.netns().toString(), sofar, plan.portMappings()));
             }
-            Attachment attached = state.attachment(w.container()).orElseThrow(() -> new IOException("its attachment record is gone"));
+            Attachment attached = new Attachment(w.container(), plan.app(), w.netns().toString(), done, plan.portMappings(), w.cniId());
             applyEgress(w.netns(), w.nets(), plan.egress(), pool);
             for (Attachment a : attachments()) {
                 refreshHosts(a); // its own, and every peer's: they learn its name
             }
             Logger.info("container={} wired to {} as {} in {} ms{}", w.container(), plan.networks(),
                     done.stream().map(l -> l.address().orElse("?")).toList(), (System.nanoTime() - w.startedNanos()) / 1_000_000,
-                    w.adopted() ? " (a spare namespace taken over: " + attached.cniId() + ")" : "");
+                    w.adopted() ? " (a spare namespace taken over: " + w.cniId() + ")" : "");
             return attached;
         } catch (RuntimeFailure | IOException | RuntimeException e) {
             throw undone(w.container(), e);
@@ -317,10 +323,16 @@ public final class AppNetworks {
     /** Whether an app's attachment names {@code spare}'s CNI id: it took the spare over. */
     private boolean claimed(String spare) {
         try {
-            return attachments().stream().anyMatch(a -> a.cniId().equals(spare));
+            return claimedIds(state.attachmentsOnDisk()).contains(spare);
         } catch (IOException e) {
             return true; // when in doubt, never DEL what an app may be using
         }
+    }
+
+    /** The spares' ids that apps' attachments name: taken over, whatever their own records still say. */
+    private static Set<String> claimedIds(List<Attachment> all) {
+        return all.stream().filter(a -> !isSpare(a.container()) && !a.cniId().equals(a.container()))
+                .map(Attachment::cniId).collect(java.util.stream.Collectors.toSet());
     }
 
     /** A whole spare on the plan's only network, wired with the plugin list the plan needs; none for other plans. */
@@ -329,9 +341,11 @@ public final class AppNetworks {
             return Optional.empty();
         }
         Attachment.Link want = wanted.get(0);
-        for (Attachment s : state.attachmentsOnDisk()) {
+        List<Attachment> all = state.attachmentsOnDisk();
+        Set<String> claimed = claimedIds(all);
+        for (Attachment s : all) {
             if (isSpare(s.container()) && s.complete() && s.links().size() == 1 && s.links().get(0).network().equals(want.network())
-                    && s.links().get(0).conf().equals(want.conf()) && NetnsFile.isMounted(Path.of(s.netns())) && !claimed(s.container())) {
+                    && s.links().get(0).conf().equals(want.conf()) && NetnsFile.isMounted(Path.of(s.netns())) && !claimed.contains(s.container())) {
                 return Optional.of(s);
             }
         }
@@ -424,9 +438,11 @@ public final class AppNetworks {
                     detachQuietly(a.container());
                 }
             }
-            for (Attachment s : state.attachmentsOnDisk()) {
+            List<Attachment> left = state.attachmentsOnDisk();
+            Set<String> claimed = claimedIds(left);
+            for (Attachment s : left) {
                 // Kept only whole and mounted (a reboot unmounts every namespace), and not taken over by an app.
-                if (isSpare(s.container()) && (!s.complete() || !NetnsFile.isMounted(Path.of(s.netns())) || claimed(s.container()))) {
+                if (isSpare(s.container()) && (!s.complete() || !NetnsFile.isMounted(Path.of(s.netns())) || claimed.contains(s.container()))) {
                     RuntimeFailure e = unwire(s.container());
                     if (e != null) {
                         Logger.warn("could not remove spare namespace {}: {}", s.container(), e.getMessage());
