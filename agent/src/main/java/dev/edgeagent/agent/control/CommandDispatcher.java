@@ -84,7 +84,8 @@ public final class CommandDispatcher {
         return opened.signed().map(v -> v.signers().stream().map(k -> k.value()).sorted().toList()).orElse(java.util.List.of());
     }
 
-    private static boolean retained(String name) {
+    /** Whether {@code name} is a retained document's (desired state, trust, policy) rather than an order's. */
+    public static boolean isRetained(String name) {
         return DESIRED.equals(name) || TRUST.equals(name) || POLICY.equals(name);
     }
 
@@ -124,7 +125,7 @@ public final class CommandDispatcher {
     /** Runs one command from MQTT to its end and answers it on the order's response topic. Never throws. */
     public void dispatch(String name, byte[] payload, ReplyTo replyTo) {
         java.util.function.Consumer<byte[]> answer = answerOn(name, replyTo);
-        if (replyTo.refused().isPresent() && !retained(name)) {
+        if (replyTo.refused().isPresent() && !isRetained(name)) {
             // Answered where the device always may publish; not carried out, as the sender would never see its reply.
             reject(unverifiedId(payload), answer::accept, ErrorCode.BAD_REQUEST, replyTo.refused().get());
             return;
@@ -163,10 +164,6 @@ public final class CommandDispatcher {
                 + size + "-byte " + name + " order was not read: send it again once the others are answered");
     }
 
-    public static boolean isRetained(String name) {
-        return retained(name);
-    }
-
     /**
      * Runs one command from the root-only local socket, where orders need no signature, and hands over its reply. The
      * socket parsed the order with its request; it is not parsed again.
@@ -184,7 +181,7 @@ public final class CommandDispatcher {
             if (tooLarge(name, wire.length, replyTo)) {
                 return;
             }
-            if (retained(name) && wire.length == 0) {
+            if (isRetained(name) && wire.length == 0) {
                 // An operator cleared the retained message; what this device accepted stays in force.
                 Logger.info("retained {} document cleared on the broker; the accepted one stays in force", name.substring(1));
                 return;
@@ -290,14 +287,14 @@ public final class CommandDispatcher {
 
     /** Refuses what is larger than its kind may be, before a byte of it is parsed. */
     private boolean tooLarge(String name, int size, Answer replyTo) {
-        int limit = limits.limitFor(name);
-        if (size <= limit) {
+        if (!overLimit(name, size)) {
             return false;
         }
+        int limit = limits.limitFor(name);
         String kind = DESIRED.equals(name) ? "desired-state document" : TRUST.equals(name) ? "trust document"
                 : POLICY.equals(name) ? "policy" : "order";
         String message = kind + " is " + size + " bytes; the limit is " + limit + "; it was not read";
-        if (retained(name)) {
+        if (isRetained(name)) {
             Logger.warn("{} refused: {}", kind, message);
             event(new OperationId(name.substring(1)), "-", name.substring(1) + ".refused",
                     Map.of("code", ErrorCode.PAYLOAD_TOO_LARGE.name(), "message", message));
