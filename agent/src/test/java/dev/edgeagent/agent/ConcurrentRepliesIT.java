@@ -1,7 +1,9 @@
-package dev.edgeagent.agent.control;
+package dev.edgeagent.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.edgeagent.agent.control.MqttControlChannel;
+import dev.edgeagent.agent.control.ReplyTo;
 import dev.edgeagent.protocol.DeviceId;
 import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.testkit.Mosquitto;
@@ -15,15 +17,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.awaitility.Awaitility;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,21 +41,7 @@ class ConcurrentRepliesIT {
         try {
             Set<String> received = ConcurrentHashMap.newKeySet();
             listener = new MqttClient(broker.uri(), "replies-listener", new MemoryPersistence());
-            listener.setCallback(new MqttCallback() {
-                public void messageArrived(String topic, MqttMessage m) {
-                    received.add(new String(m.getPayload(), StandardCharsets.UTF_8));
-                }
-
-                public void disconnected(MqttDisconnectResponse r) {}
-
-                public void mqttErrorOccurred(MqttException e) {}
-
-                public void deliveryComplete(IMqttToken t) {}
-
-                public void connectComplete(boolean reconnect, String uri) {}
-
-                public void authPacketArrived(int code, MqttProperties p) {}
-            });
+            listener.setCallback((OnMessage) (topic, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
             listener.connect(new MqttConnectionOptions());
             listener.subscribe("edge/replies/reply/#", 1);
             channel = new MqttControlChannel(broker.uri(), new Topics(new DeviceId("replies")), Optional.empty(), 1000);
