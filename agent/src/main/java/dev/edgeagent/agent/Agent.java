@@ -2,11 +2,14 @@ package dev.edgeagent.agent;
 
 import dev.edgeagent.agent.control.AppCommands;
 import dev.edgeagent.agent.control.CommandDispatcher;
+import dev.edgeagent.agent.control.ConnectAhead;
 import dev.edgeagent.agent.control.ControlChannel;
+import dev.edgeagent.agent.control.InputLimits;
 import dev.edgeagent.agent.control.LocalSocketServer;
 import dev.edgeagent.agent.control.Messages;
 import dev.edgeagent.agent.control.MqttControlChannel;
 import dev.edgeagent.agent.control.SignedOrderGate;
+import dev.edgeagent.agent.control.StartGate;
 import dev.edgeagent.agent.audit.AuditLog;
 import dev.edgeagent.agent.policy.Policy;
 import dev.edgeagent.agent.policy.PolicyEnforcer;
@@ -97,14 +100,16 @@ public final class Agent implements AutoCloseable {
     /**
      * What arrives from the broker, onto the thread of its kind. An order over its kind's limit, or one that finds the
      * backlog full, is refused from its size alone and its bytes dropped here, on Paho's thread; the rest wait their
-     * turn. Each is acknowledged once answered, whatever happened, or the broker holds every later order back.
+     * turn, behind the start gate until the agent is set up. Each is acknowledged once answered, whatever happened,
+     * or the broker holds every later order back. The work runs only once the gate has opened, so {@code dispatcher}
+     * is set by then.
      */
-    private dev.edgeagent.agent.control.ControlChannel.CommandHandler ordersFromBroker(CommandDispatcher dispatcher,
+    private dev.edgeagent.agent.control.ControlChannel.CommandHandler ordersFromBroker(InputLimits limits,
             dev.edgeagent.agent.control.OrderBacklog backlog) {
         return (name, payload, replyTo, done) -> {
             int size = payload.length;
             Runnable work;
-            if (dispatcher.overLimit(name, size)) {
+            if (limits.exceeded(name, size)) {
                 work = () -> dispatcher.refuseTooLarge(name, size, replyTo);
             } else if (CommandDispatcher.isRetained(name)) {
                 work = () -> dispatcher.dispatch(name, payload, replyTo); // capped, and few: never refused as busy
@@ -120,7 +125,7 @@ public final class Agent implements AutoCloseable {
                 long waiting = backlog.waiting();
                 work = () -> dispatcher.refuseBusy(name, size, waiting, replyTo);
             }
-            (CommandDispatcher.isReadOnly(name) ? queries : operations).submit(() -> {
+            startGate.submit(CommandDispatcher.isReadOnly(name) ? queries : operations, () -> {
                 ordersArrived.incrementAndGet();
                 try {
                     work.run();
@@ -137,6 +142,9 @@ public final class Agent implements AutoCloseable {
     private final HeapShrinker heap = new HeapShrinker(HEAP_COLLECTION_FLOOR, Runtime.getRuntime().totalMemory());
     private static final long HEAP_COLLECTION_FLOOR = 24L * 1024 * 1024;
     private ControlChannel channel;
+    /** Orders that arrive from the broker before the agent is set up wait here (the connection is made beside it). */
+    private final StartGate startGate = new StartGate();
+    private CommandDispatcher dispatcher;
     private LocalSocketServer local;
     private LogPump logPump;
     private AppNetworks networks;
@@ -146,6 +154,34 @@ public final class Agent implements AutoCloseable {
 
     public static Agent start(AgentConfig config) throws Exception {
         Logger.info("starting device {}", config.deviceId());
+        Agent agent = new Agent();
+        InputLimits limits = InputLimits.forOrders(config.maxOrderBytes());
+        // The broker connection (TLS context, handshake, subscriptions) is made beside the local set-up (issue 12).
+        ConnectAhead connecting = ConnectAhead.begin(() -> channelFor(config, limits),
+                agent.ordersFromBroker(limits, dev.edgeagent.agent.control.OrderBacklog.forOrders(config.maxOrderBytes())));
+        try {
+            return setUp(agent, config, limits, connecting);
+        } catch (Exception | Error e) {
+            if (agent.channel == null) {
+                connecting.abandon(); // else agent.close() closes it
+            }
+            agent.close(); // no thread of a failed start outlives it
+            throw e;
+        }
+    }
+
+    /** The control channel to the configured broker: its TLS context and client; it connects when started. */
+    private static ControlChannel channelFor(AgentConfig config, InputLimits limits) throws Exception {
+        java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();
+        if (config.mqttTls().isPresent()) {
+            AgentConfig.MqttTls t = config.mqttTls().get();
+            tls = java.util.Optional.of(dev.edgeagent.security.tls.PemTls.context(t.ca(), t.cert(), t.key()));
+        }
+        return new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()), tls, 1000)
+                .followGroups(config.groups()).limitInput(limits);
+    }
+
+    private static Agent setUp(Agent agent, AgentConfig config, InputLimits limits, ConnectAhead connecting) throws Exception {
         Clock clock = Clock.systemUTC();
         DeviceProfile bootstrap = DeviceProfiles.load(config.profile());
         Platform host = Platform.host();
@@ -171,7 +207,6 @@ public final class Agent implements AutoCloseable {
         ContainerRuntime runtime = RuncDriver.open(choice.binary(), config.runtimeStateRoot());
         String runtimeChoice = choice.reason();
 
-        Agent agent = new Agent();
         String cgroupParent = dev.edgeagent.runtime.spec.HardenedSpec.cgroupParent(config.deviceId().value());
         // One thread drains every app's log pipe into capped files (LogPump).
         agent.logPump = LogPump.start(new LogRotator(config.logMaxBytes(), config.logKeep()));
@@ -187,14 +222,7 @@ public final class Agent implements AutoCloseable {
         agent.deployer = deployer;
         networks.removeLeftovers(state.apps().stream().map(a -> a.container().value()).collect(java.util.stream.Collectors.toSet()));
         StatusReporter status = new StatusReporter(config.deviceId(), policies::profile, state, runtime, runtimeChoice, supervisor, clock);
-        java.util.Optional<javax.net.ssl.SSLContext> tls = java.util.Optional.empty();
-        if (config.mqttTls().isPresent()) {
-            AgentConfig.MqttTls t = config.mqttTls().get();
-            tls = java.util.Optional.of(dev.edgeagent.security.tls.PemTls.context(t.ca(), t.cert(), t.key()));
-        }
-        dev.edgeagent.agent.control.InputLimits limits = dev.edgeagent.agent.control.InputLimits.forOrders(config.maxOrderBytes());
-        ControlChannel channel = new MqttControlChannel(config.broker().toString(), new Topics(config.deviceId()), tls, 1000)
-                .followGroups(config.groups()).limitInput(limits);
+        ControlChannel channel = connecting.channel(); // made by now, connected or not
         agent.channel = channel;
         status.countDroppedFrom(channel::dropped);
         status.networksFrom(container -> networks.attachment(container).map(dev.edgeagent.runtime.network.NetworkSummary::of));
@@ -213,6 +241,7 @@ public final class Agent implements AutoCloseable {
         AppCommands apps = new AppCommands(state, launcher, supervisor, paths, deployer, status, clock);
         CommandDispatcher dispatcher = new CommandDispatcher(config.deviceId(), channel, deployer, apps, status,
                 new OrderLog(paths.state()), config.maxOrderBytes(), clock);
+        agent.dispatcher = dispatcher;
         java.util.Set<String> targets = new java.util.HashSet<>();
         targets.add(config.deviceId().value());
         config.groups().forEach(g -> targets.add("group:" + g));
@@ -293,21 +322,22 @@ public final class Agent implements AutoCloseable {
         reconciler.updateAgentWith(agentUpdates, restartIntoUpdate);
         status.desiredFrom(reconciler::outcome);
         Logger.info("device {} profile {} runtime {} root {}", config.deviceId(), profile.name(), runtimeChoice, config.root());
-        try {
-            agent.operations.submit(supervisor::adoptAll).get();
-            agent.operations.submit(() -> reconciler.resume((type, details) -> channel.event(Messages.event(clock,
-                    config.deviceId().value(), new OperationId("desired"), "-", type, details))));
-            channel.start(agent.ordersFromBroker(dispatcher, dev.edgeagent.agent.control.OrderBacklog.forOrders(config.maxOrderBytes())));
-            agent.local = LocalSocketServer.open(config.localSocket(), config.maxOrderBytes(), (name, order, reply) ->
-                    (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
-                            .submit(() -> {
-                                agent.ordersArrived.incrementAndGet();
-                                dispatcher.dispatchLocal(name, order, reply);
-                            }));
-        } catch (Exception e) {
-            agent.close(); // no thread of a failed start outlives it
-            throw e;
+        agent.operations.submit(supervisor::adoptAll).get();
+        agent.operations.submit(() -> reconciler.resume((type, details) -> channel.event(Messages.event(clock,
+                config.deviceId().value(), new OperationId("desired"), "-", type, details))));
+        connecting.awaitConnected();
+        // What came at CONNACK (a persistent session's queued orders, the retained documents) runs now, behind the resume.
+        int held = agent.startGate.waiting();
+        agent.startGate.open();
+        if (held > 0) {
+            Logger.info("{} orders that came while the agent was starting go to their threads now, in arrival order", held);
         }
+        agent.local = LocalSocketServer.open(config.localSocket(), config.maxOrderBytes(), (name, order, reply) ->
+                (CommandDispatcher.isReadOnly(name) ? agent.queries : agent.operations)
+                        .submit(() -> {
+                            agent.ordersArrived.incrementAndGet();
+                            dispatcher.dispatchLocal(name, order, reply);
+                        }));
         channel.status(status.document());
         if (!Boolean.TRUE.equals(audit.status().get("intact"))) {
             channel.event(Messages.event(clock, config.deviceId().value(), new OperationId("audit"), "-", "audit.tampered",

@@ -209,6 +209,39 @@ class ControlPlaneIT {
         f.command("remove", "{\"id\":\"op-schema-rm\",\"app\":\"schema\"}", "op-schema-rm");
     }
 
+    /**
+     * The broker keeps the device's session while the agent is down and delivers what waits at CONNACK, which now comes
+     * while the agent still sets itself up (it connects beside its local set-up): such orders wait for it, and run
+     * after it has adopted its apps, in the order they were sent.
+     */
+    @Test
+    void ordersSentWhileTheAgentIsDownAreCarriedOutInOrderWhenItStarts() throws Exception {
+        assertEquals(true, f.deploy("op-away", "away", image, ",\"restart\":\"no\"").get("ok"));
+        f.lines("away", "report: end", 1);
+        f.stopAgent();
+        String device = "edge/" + f.device;
+        f.mqtt.publish(device + "/cmd/stop", "{\"id\":\"op-away-stop\",\"app\":\"away\"}", device + "/reply/test", "op-away-stop");
+        f.mqtt.publish(device + "/cmd/start", "{\"id\":\"op-away-start\",\"app\":\"away\"}", device + "/reply/test", "op-away-start");
+        f.mqtt.publish(device + "/cmd/ping", "{\"id\":\"op-away-ping\"}", device + "/reply/test", "op-away-ping");
+        f.startAgent();
+        Map<String, Map<String, Object>> replies = replies("\"op-away-", 3); // the ping's thread may answer first
+        assertEquals("STOPPED", result(replies.get("op-away-stop")).get("phase"));
+        assertEquals("RUNNING", result(replies.get("op-away-start")).get("phase"), "the start, sent second, ran second");
+        assertEquals("pong", replies.get("op-away-ping").get("message"));
+        assertEquals("RUNNING", result(f.command("inspect", "{\"id\":\"op-away-i\",\"app\":\"away\"}", "op-away-i")).get("phase"));
+        f.command("remove", "{\"id\":\"op-away-rm\",\"app\":\"away\",\"purge\":true}", "op-away-rm");
+    }
+
+    /** The next {@code count} replies containing {@code needle}, by their order ids, in whatever order they came. */
+    private static Map<String, Map<String, Object>> replies(String needle, int count) throws Exception {
+        Map<String, Map<String, Object>> byId = new java.util.HashMap<>();
+        while (byId.size() < count) {
+            Map<String, Object> reply = dev.edgeagent.protocol.wire.Json.object(f.replies.next(needle, 60).getBytes());
+            byId.put(String.valueOf(reply.get("id")), reply);
+        }
+        return byId;
+    }
+
     @Test
     void anOrderDeliveredTwiceIsDoneOnceEvenAcrossAnAgentRestart() throws Exception {
         Map<String, Object> first = f.deploy("op-once", "once", image, ",\"restart\":\"no\"");

@@ -143,11 +143,6 @@ public final class CommandDispatcher {
         };
     }
 
-    /** Whether {@code size} bytes that arrived under {@code name} are more than that kind may be. */
-    public boolean overLimit(String name, int size) {
-        return size > limits.limitFor(name);
-    }
-
     /**
      * Refuses what arrived over its kind's limit from its size alone (a reply, or an event for a retained document):
      * the channel lets go of such bytes as they arrive, so a flood of large payloads never waits in the heap.
@@ -287,7 +282,7 @@ public final class CommandDispatcher {
 
     /** Refuses what is larger than its kind may be, before a byte of it is parsed. */
     private boolean tooLarge(String name, int size, Answer replyTo) {
-        if (!overLimit(name, size)) {
+        if (!limits.exceeded(name, size)) {
             return false;
         }
         int limit = limits.limitFor(name);

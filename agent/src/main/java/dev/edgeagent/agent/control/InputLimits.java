@@ -30,6 +30,11 @@ public record InputLimits(int orderBytes, int desiredBytes, int trustBytes) {
                 : CommandDispatcher.TRUST.equals(name) || CommandDispatcher.POLICY.equals(name) ? trustBytes : orderBytes;
     }
 
+    /** Whether {@code size} bytes under {@code name} are over that kind's limit (refused unread). */
+    public boolean exceeded(String name, int size) {
+        return size > limitFor(name);
+    }
+
     /** The MQTT 5 Maximum Packet Size: the largest payload plus what surrounds it. */
     public long maxPacketBytes() {
         return (long) Math.max(orderBytes, Math.max(desiredBytes, trustBytes)) + PACKET_OVERHEAD;
