@@ -74,6 +74,8 @@ public final class MqttControlChannel implements ControlChannel {
     private final Optional<SSLContext> tls;
 
     private record Pending(String topic, byte[] payload, MqttProperties props) {}
+    /** The threads of every client this channel makes (one per connection); see {@link PahoThreads}. */
+    private final PahoThreads threads;
     private CommandHandler handler;
 
     public MqttControlChannel(String brokerUri, Topics topics) throws MqttException {
@@ -102,11 +104,12 @@ public final class MqttControlChannel implements ControlChannel {
         this.tls = tls;
         this.brokerUri = brokerUri;
         this.topics = topics;
+        this.threads = new PahoThreads("mqtt-" + topics.device().value());
         this.client = newClient();
     }
 
     private MqttClient newClient() throws MqttException {
-        MqttClient c = new MqttClient(brokerUri, topics.device().value(), new MemoryPersistence());
+        MqttClient c = new MqttClient(brokerUri, topics.device().value(), new MemoryPersistence(), threads);
         c.setTimeToWait(PUBLISH_WAIT_MILLIS);
         c.setCallback(new Callback(c));
         c.setManualAcks(true);
@@ -401,6 +404,7 @@ public final class MqttControlChannel implements ControlChannel {
         } catch (MqttException | RuntimeException e) {
             Logger.warn("MQTT close: {}", e.getMessage());
         }
+        threads.shutdownNow(); // the pings' scheduler; the loops' threads ended with the client
     }
 
     /** The callback of one client, that is of one connection. */
