@@ -104,52 +104,6 @@ final class HeldFailureSslSocket extends SSLSocket {
         }
     }
 
-    /** Makes the JDK's TLS sockets, each wrapped so; what Paho asks of an SSL socket factory. */
-    static javax.net.ssl.SSLSocketFactory factory(javax.net.ssl.SSLSocketFactory tls) {
-        return new javax.net.ssl.SSLSocketFactory() {
-            @Override
-            public String[] getDefaultCipherSuites() {
-                return tls.getDefaultCipherSuites();
-            }
-
-            @Override
-            public String[] getSupportedCipherSuites() {
-                return tls.getSupportedCipherSuites();
-            }
-
-            @Override
-            public java.net.Socket createSocket() throws IOException {
-                return new HeldFailureSslSocket((SSLSocket) tls.createSocket());
-            }
-
-            @Override
-            public java.net.Socket createSocket(java.net.Socket s, String host, int port, boolean autoClose) throws IOException {
-                return new HeldFailureSslSocket((SSLSocket) tls.createSocket(s, host, port, autoClose));
-            }
-
-            @Override
-            public java.net.Socket createSocket(String host, int port) throws IOException {
-                return new HeldFailureSslSocket((SSLSocket) tls.createSocket(host, port));
-            }
-
-            @Override
-            public java.net.Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-                return new HeldFailureSslSocket((SSLSocket) tls.createSocket(host, port, localHost, localPort));
-            }
-
-            @Override
-            public java.net.Socket createSocket(InetAddress host, int port) throws IOException {
-                return new HeldFailureSslSocket((SSLSocket) tls.createSocket(host, port));
-            }
-
-            @Override
-            public java.net.Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-                    throws IOException {
-                return new HeldFailureSslSocket((SSLSocket) tls.createSocket(address, port, localAddress, localPort));
-            }
-        };
-    }
-
     // What follows hands every other call to the JDK's socket.
 
     @Override

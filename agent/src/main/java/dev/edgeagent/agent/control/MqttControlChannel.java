@@ -133,7 +133,7 @@ public final class MqttControlChannel implements ControlChannel {
             // orElseGet: the JDK's default context parses every certificate in cacerts (0.5 s, 2 MiB of live heap),
             // which a device with its own CA never needs (issue 12)
             SSLSocketFactory factory = tls.map(SSLContext::getSocketFactory).orElseGet(() -> (SSLSocketFactory) SSLSocketFactory.getDefault());
-            options.setSocketFactory(HeldFailureSslSocket.factory(new NoDelaySslSocketFactory(factory)));
+            options.setSocketFactory(new NoDelaySslSocketFactory(factory, HeldFailureSslSocket::new));
             options.setHttpsHostnameVerificationEnabled(true);
         } else {
             options.setSocketFactory(new NoDelaySocketFactory());

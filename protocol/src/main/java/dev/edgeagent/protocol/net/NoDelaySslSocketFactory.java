@@ -3,19 +3,30 @@ package dev.edgeagent.protocol.net;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
-/** TLS sockets with TCP_NODELAY, for the same reason as {@link NoDelaySocketFactory}. */
+/**
+ * TLS sockets with TCP_NODELAY, for the same reason as {@link NoDelaySocketFactory}; optionally each handed to a
+ * wrapper before it is returned (the agent's MQTT channel wraps them for Paho).
+ */
 public final class NoDelaySslSocketFactory extends SSLSocketFactory {
     private final SSLSocketFactory tls;
+    private final UnaryOperator<SSLSocket> wrap;
 
     public NoDelaySslSocketFactory(SSLSocketFactory tls) {
-        this.tls = tls;
+        this(tls, UnaryOperator.identity());
     }
 
-    private static Socket noDelay(Socket s) throws IOException {
+    public NoDelaySslSocketFactory(SSLSocketFactory tls, UnaryOperator<SSLSocket> wrap) {
+        this.tls = tls;
+        this.wrap = wrap;
+    }
+
+    private Socket noDelay(Socket s) throws IOException {
         s.setTcpNoDelay(true);
-        return s;
+        return wrap.apply((SSLSocket) s);
     }
 
     @Override
