@@ -2,7 +2,9 @@ package dev.edgeagent.agent.control;
 
 import dev.edgeagent.protocol.Topics;
 import dev.edgeagent.protocol.net.NoDelaySocketFactory;
+import dev.edgeagent.protocol.net.HeldFailureSslSocket;
 import dev.edgeagent.protocol.net.NoDelaySslSocketFactory;
+import dev.edgeagent.protocol.net.PahoThreads;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import java.nio.charset.StandardCharsets;

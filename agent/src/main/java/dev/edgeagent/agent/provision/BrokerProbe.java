@@ -1,7 +1,9 @@
 package dev.edgeagent.agent.provision;
 
 import dev.edgeagent.agent.control.MqttControlChannel;
+import dev.edgeagent.protocol.net.HeldFailureSslSocket;
 import dev.edgeagent.protocol.net.NoDelaySslSocketFactory;
+import dev.edgeagent.protocol.net.PahoThreads;
 import javax.net.ssl.SSLContext;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -20,14 +22,16 @@ public final class BrokerProbe {
 
     public static void connect(ProvisionRequest r, SSLContext tls) {
         MqttClient client = null;
+        // Paho's connect without its start-up sleeps, and without the thread a refused certificate left waiting
+        PahoThreads threads = new PahoThreads("mqtt-probe-" + r.deviceId().value());
         try {
-            client = new MqttClient(r.broker().toString(), r.deviceId().value(), new MemoryPersistence());
+            client = new MqttClient(r.broker().toString(), r.deviceId().value(), new MemoryPersistence(), threads);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(false);
             options.setSessionExpiryInterval(MqttControlChannel.SESSION_EXPIRY_SECONDS);
             options.setAutomaticReconnect(false);
             options.setConnectionTimeout(TIMEOUT_SECONDS);
-            options.setSocketFactory(new NoDelaySslSocketFactory(tls.getSocketFactory()));
+            options.setSocketFactory(new NoDelaySslSocketFactory(tls.getSocketFactory(), HeldFailureSslSocket::new));
             options.setHttpsHostnameVerificationEnabled(true);
             client.connect(options);
             client.disconnect(5000);
@@ -42,6 +46,7 @@ public final class BrokerProbe {
                     // closing a client that never connected: nothing to release
                 }
             }
+            threads.shutdownNow();
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.edgeagent.agent.control;
+package dev.edgeagent.protocol.net;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -29,13 +29,13 @@ import javax.net.ssl.SSLSocket;
  * started the rest; the connect then fails as any other, and leaves nothing behind (MqttTlsIT). A read interrupted
  * while it holds (Paho stopping its loop) fails at once.
  */
-final class HeldFailureSslSocket extends SSLSocket {
+public final class HeldFailureSslSocket extends SSLSocket {
     /** Long enough for Paho to start its three loops on a loaded device; a failure is reported this late at most. */
     static final long HOLD_MILLIS = 1000;
 
     private final SSLSocket tls;
 
-    HeldFailureSslSocket(SSLSocket tls) {
+    public HeldFailureSslSocket(SSLSocket tls) {
         this.tls = tls;
     }
 

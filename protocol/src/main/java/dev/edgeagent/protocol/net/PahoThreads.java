@@ -1,4 +1,4 @@
-package dev.edgeagent.agent.control;
+package dev.edgeagent.protocol.net;
 
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -11,9 +11,10 @@ import org.eclipse.paho.mqttv5.client.internal.CommsReceiver;
 import org.eclipse.paho.mqttv5.client.internal.CommsSender;
 
 /**
- * The threads of one channel's Paho clients, given to each client as its executor. What Paho runs in the background
- * (its connect and disconnect, its receive, send and callback loops) gets a thread of its own, as without an executor;
- * its keep-alive pings run on this executor's one scheduler thread, in place of a Timer thread per client.
+ * The threads of one MQTT session's Paho clients, given to each client as its executor (the agent's channel, its
+ * provisioning probe, edgectl). What Paho runs in the background (its connect and disconnect, its receive, send and
+ * callback loops) gets a thread of its own, as without an executor; its keep-alive pings run on this executor's one
+ * scheduler thread, in place of a Timer thread per client. All of them are daemon threads.
  *
  * <p>Why it exists: Paho 1.2.5 starts each of its three loops and then checks at once whether the loop runs, which it
  * never does yet, then sleeps 100 ms between checks (eclipse-paho/paho.mqtt.java#945, open). Every connect lost 300 ms
@@ -21,7 +22,7 @@ import org.eclipse.paho.mqttv5.client.internal.CommsSender;
  * it started runs: the interrupt ends its sleep, Paho ignores the interrupt and checks again. Only a thread of this
  * executor is woken: the one Paho connects on, which starts the loops and then only queues CONNECT before it ends.
  */
-final class PahoThreads extends ScheduledThreadPoolExecutor {
+public final class PahoThreads extends ScheduledThreadPoolExecutor {
     /** How often the scheduler looks whether a loop just started runs, and for how long at most. */
     private static final long LOOK_EVERY_MICROS = 500;
     private static final int LOOKS = 400;
@@ -30,7 +31,7 @@ final class PahoThreads extends ScheduledThreadPoolExecutor {
     /** Set on this executor's own threads: only they are ever woken. */
     private final ThreadLocal<Boolean> ours = ThreadLocal.withInitial(() -> false);
 
-    PahoThreads(String name) {
+    public PahoThreads(String name) {
         super(1, r -> {
             Thread t = new Thread(r, name + "-ping");
             t.setDaemon(true);
