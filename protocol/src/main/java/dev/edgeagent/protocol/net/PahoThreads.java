@@ -50,7 +50,7 @@ public final class PahoThreads extends ScheduledThreadPoolExecutor {
     @Override
     public Future<?> submit(Runnable task) {
         if (isShutdown()) {
-            throw new RejectedExecutionException("the MQTT channel is closed");
+            throw new RejectedExecutionException("this MQTT session is closed");
         }
         FutureTask<Void> future = new FutureTask<>(task, null);
         Thread thread = new Thread(() -> { // Paho names its loops itself once they run
