@@ -327,8 +327,7 @@ public final class Agent implements AutoCloseable {
                 config.deviceId().value(), new OperationId("desired"), "-", type, details))));
         connecting.awaitConnected();
         // What came at CONNACK (a persistent session's queued orders, the retained documents) runs now, behind the resume.
-        int held = agent.startGate.waiting();
-        agent.startGate.open();
+        int held = agent.startGate.open();
         if (held > 0) {
             Logger.info("{} orders that came while the agent was starting go to their threads now, in arrival order", held);
         }

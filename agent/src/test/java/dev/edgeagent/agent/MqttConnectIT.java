@@ -37,8 +37,9 @@ class MqttConnectIT {
             long millis = (System.nanoTime() - began) / 1_000_000;
             // Not a speed goal (bench/footprint measures the start): with Paho's sleeps no connect is under 300 ms.
             assertTrue(millis < CONNECTS * 300L, CONNECTS + " connects took " + millis + " ms: Paho's 100 ms start-up sleeps are back");
-            Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(List.of(), channelThreads(),
-                    "threads of closed channels"));
+            // Paho's loops carry the client id, the executor's threads the device
+            Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(List.of(),
+                    liveThreads(n -> n.contains("connect-")), "threads of closed channels"));
         } finally {
             broker.close();
             dev.edgeagent.security.fs.Trees.deleteRecursively(dir);
@@ -54,9 +55,9 @@ class MqttConnectIT {
         }
     }
 
-    /** Live threads of the channels this test made: Paho's loops carry the client id, the executor's its device. */
-    private static List<String> channelThreads() {
+    /** The names of this JVM's live threads that {@code named} picks, sorted. */
+    static List<String> liveThreads(java.util.function.Predicate<String> named) {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.contains("connect-")).sorted().collect(Collectors.toList());
+                .filter(named).sorted().collect(Collectors.toList());
     }
 }

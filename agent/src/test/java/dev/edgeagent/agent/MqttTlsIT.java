@@ -65,7 +65,6 @@ class MqttTlsIT {
         // connected on, which waited forever when the broker's refusal ended its receive loop before it looked
         // (HeldFailureSslSocket); a reconnecting device with a refused certificate gained one such thread a minute.
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> org.junit.jupiter.api.Assertions
-                .assertEquals(List.of(), Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                        .filter(n -> n.contains("no-cert") || n.equals("mqtt-connect")).toList()));
+                .assertEquals(List.of(), MqttConnectIT.liveThreads(n -> n.contains("no-cert") || n.equals("mqtt-connect"))));
     }
 }

@@ -6,8 +6,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * Makes the control channel and connects it on a thread of its own while the agent sets itself up. The connection
  * (TLS context, handshake, CONNECT, subscriptions) took half of the agent's start and needs nothing the local set-up
- * makes (issue 12); on two cores the two now overlap. Orders the broker delivers before the agent is ready are held by the
- * handler given here ({@link StartGate}). The thread ends once connected.
+ * makes (issue 12); on two cores the two now overlap. Orders the broker delivers before the agent is ready are held
+ * by the handler given here ({@link StartGate}). The thread ends once connected.
  */
 public final class ConnectAhead {
     /** Makes the channel: its TLS context and client, nothing that talks to the broker yet. */

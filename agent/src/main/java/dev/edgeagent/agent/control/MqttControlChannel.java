@@ -1,8 +1,8 @@
 package dev.edgeagent.agent.control;
 
 import dev.edgeagent.protocol.Topics;
-import dev.edgeagent.protocol.net.NoDelaySocketFactory;
 import dev.edgeagent.protocol.net.HeldFailureSslSocket;
+import dev.edgeagent.protocol.net.NoDelaySocketFactory;
 import dev.edgeagent.protocol.net.NoDelaySslSocketFactory;
 import dev.edgeagent.protocol.net.PahoThreads;
 import javax.net.ssl.SSLContext;

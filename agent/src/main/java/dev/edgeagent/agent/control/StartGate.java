@@ -25,20 +25,19 @@ public final class StartGate {
         }
     }
 
-    /** Hands over what waited, in arrival order; later work passes straight through. Opening twice does nothing. */
-    public synchronized void open() {
+    /**
+     * Hands over what waited, in arrival order, and returns how many; later work passes straight through. Opening
+     * twice hands nothing over twice.
+     */
+    public synchronized int open() {
         if (held == null) {
-            return;
+            return 0;
         }
         List<Held> waiting = held;
         held = null;
         for (Held h : waiting) {
             h.to().submit(h.task());
         }
-    }
-
-    /** How many tasks wait for the gate to open. */
-    public synchronized int waiting() {
-        return held == null ? 0 : held.size();
+        return waiting.size();
     }
 }

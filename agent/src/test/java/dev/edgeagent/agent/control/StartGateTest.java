@@ -20,15 +20,13 @@ class StartGateTest {
             gate.submit(operations, () -> ran.add("second"));
             operations.submit(() -> ran.add("set-up")).get(); // what the agent queues before it opens the gate
             assertEquals(List.of("set-up"), ran, "nothing held ran before the gate opened");
-            assertEquals(2, gate.waiting());
 
-            gate.open();
+            assertEquals(2, gate.open(), "what was held");
             gate.submit(operations, () -> ran.add("after"));
-            gate.open(); // a second open hands nothing over twice
+            assertEquals(0, gate.open(), "a second open hands nothing over twice");
             operations.shutdown();
             operations.awaitTermination(10, TimeUnit.SECONDS);
             assertEquals(List.of("set-up", "first", "second", "after"), ran);
-            assertEquals(0, gate.waiting());
         } finally {
             operations.shutdownNow();
         }
