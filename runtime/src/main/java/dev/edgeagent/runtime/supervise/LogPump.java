@@ -28,7 +28,7 @@ import org.tinylog.Logger;
  *
  * <p>The thread sleeps in {@code poll(2)} on all pipes at once, reads through one 64 KiB buffer, and hands the bytes
  * to {@link LogRotator.LogFile}: the heap the pump uses does not depend on what the apps write, how much, or whether
- * they write newlines.
+ * they write newlines. It runs only while a pipe is followed: a device without apps has no thread for their logs.
  */
 public final class LogPump implements AutoCloseable {
     private static final int BUFFER = 64 * 1024;
@@ -48,7 +48,8 @@ public final class LogPump implements AutoCloseable {
     private final LibC libc;
     private final LogRotator rotator;
     private final Map<String, Source> sources = new ConcurrentHashMap<>();
-    private final Thread thread;
+    /** The pump's thread while something is followed, else null; guarded by {@code this}. */
+    private Thread thread;
     private volatile boolean running = true;
 
     private LogPump(LogRotator rotator) {
@@ -61,15 +62,11 @@ public final class LogPump implements AutoCloseable {
             loaded = null;
         }
         this.libc = loaded;
-        this.thread = new Thread(this::loop, "logs");
-        thread.setDaemon(true);
     }
 
-    /** Starts the one thread that reads every app's pipe. */
+    /** A pump ready to follow pipes; its one thread, which reads every app's pipe, starts with the first. */
     public static LogPump start(LogRotator rotator) {
-        LogPump pump = new LogPump(rotator);
-        pump.thread.start();
-        return pump;
+        return new LogPump(rotator);
     }
 
     public LogRotator rotator() {
@@ -116,6 +113,14 @@ public final class LogPump implements AutoCloseable {
             posix.close(fd);
             file.close();
         }
+        synchronized (this) {
+            // The loop ends under this lock once it finds nothing followed: it saw this source, or it is gone.
+            if (thread == null && running) {
+                thread = new Thread(this::loop, "logs");
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
     }
 
     /** Drains what is left in the pipe into the log, then stops following it (the app is being removed). */
@@ -139,8 +144,17 @@ public final class LogPump implements AutoCloseable {
         int capacity = 0;
         while (running) {
             List<Source> now = List.copyOf(sources.values());
-            if (libc == null || now.isEmpty()) {
-                sleep(now.isEmpty() ? IDLE_POLL_MS : IDLE_POLL_MS / 5);
+            if (now.isEmpty()) {
+                synchronized (this) {
+                    if (sources.isEmpty()) {
+                        thread = null;
+                        return;
+                    }
+                }
+                continue;
+            }
+            if (libc == null) {
+                sleep(IDLE_POLL_MS / 5);
                 now.forEach(s -> drainLocked(s, buffer));
                 continue;
             }
@@ -216,9 +230,15 @@ public final class LogPump implements AutoCloseable {
     /** Stops the thread and closes every pipe (containers keep theirs: they never see SIGPIPE). */
     @Override
     public void close() {
-        running = false;
+        Thread pumping;
+        synchronized (this) {
+            running = false;
+            pumping = thread;
+        }
         try {
-            thread.join(2 * IDLE_POLL_MS + 1000);
+            if (pumping != null) {
+                pumping.join(2 * IDLE_POLL_MS + 1000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -93,8 +93,7 @@ class LogPumpTest {
                 Path logDir = Files.createDirectories(dir.resolve("logs/app" + i));
                 pump.follow("app" + i, logDir.resolve("app.pipe"), logDir.resolve("app.log"));
             }
-            long threads = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("logs")).count();
-            assertEquals(1, threads);
+            assertEquals(1, logsThreads());
             List<Process> writers = new java.util.ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 writers.add(writer(dir.resolve("logs/app" + i + "/app.pipe"), 300_000));
@@ -107,6 +106,29 @@ class LogPumpTest {
                 await(Duration.ofSeconds(10), () -> Files.size(log) == 300_000);
             }
         }
+    }
+
+    private static long logsThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("logs") && t.isAlive()).count();
+    }
+
+    @Test
+    void theThreadRunsOnlyWhileAPipeIsFollowed() throws Exception {
+        try (LogPump pump = LogPump.start(new LogRotator(MIB, 1))) {
+            assertEquals(0, logsThreads(), "no app, no thread");
+            Path logDir = Files.createDirectories(dir.resolve("logs/app"));
+            pump.follow("app", logDir.resolve("app.pipe"), logDir.resolve("app.log"));
+            assertEquals(1, logsThreads());
+            pump.forget("app");
+            await(Duration.ofSeconds(5), () -> logsThreads() == 0);
+            // Followed again (an app deployed after the last was removed): pumped as before, by a new thread.
+            pump.follow("app", logDir.resolve("app.pipe"), logDir.resolve("app.log"));
+            Process w = writer(logDir.resolve("app.pipe"), 100_000);
+            assertTrue(w.waitFor(30, TimeUnit.SECONDS));
+            await(Duration.ofSeconds(10), () -> Files.size(logDir.resolve("app.log")) == 100_000);
+            assertEquals(1, logsThreads());
+        }
+        await(Duration.ofSeconds(5), () -> logsThreads() == 0);
     }
 
     @Test
