@@ -4,15 +4,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import jnr.ffi.LibraryLoader;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 import org.tinylog.Logger;
 
 /**
  * Makes the agent a child subreaper (prctl PR_SET_CHILD_SUBREAPER): when the runtime's create command exits, the
  * container's init process becomes the agent's child, so the agent can wait for it and learn its exit status,
- * as a shim would. The JDK can do neither, hence jnr.
+ * as a shim would. The JDK can do neither, hence libc through jnr-ffi ({@link Libc}).
  */
 public final class ChildReaper {
     private static final int PR_SET_CHILD_SUBREAPER = 36;
@@ -28,33 +25,32 @@ public final class ChildReaper {
     static final long EARLY_POLL_MILLIS = 10;
     static final long EARLY_NANOS = 2_000_000_000L;
 
-    /** The libc call jnr-posix does not wrap. */
-    public interface LibC {
-        int prctl(int option, long arg2, long arg3, long arg4, long arg5);
-    }
-
-    private final POSIX posix;
+    private final Libc.Calls libc;
     private final Map<Long, CompletableFuture<Integer>> watched = new ConcurrentHashMap<>();
     private volatile long lastWatchNanos = System.nanoTime() - EARLY_NANOS;
     private Thread loop;
 
-    private ChildReaper(POSIX posix) {
-        this.posix = posix;
+    private ChildReaper(Libc.Calls libc) {
+        this.libc = libc;
     }
 
     /** Empty when the kernel refuses (the agent then polls the runtime and exit codes are unknown). */
     public static Optional<ChildReaper> install() {
+        Optional<Libc.Calls> libc = Libc.calls();
+        if (libc.isEmpty()) {
+            return Optional.empty(); // said by Libc
+        }
         try {
-            LibC libc = LibraryLoader.create(LibC.class).load("c");
-            if (libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-                Logger.warn("prctl(PR_SET_CHILD_SUBREAPER) failed; container exit codes will be unknown");
+            if (libc.get().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+                Logger.warn("prctl(PR_SET_CHILD_SUBREAPER) failed (errno {}); container exit codes will be unknown",
+                        Libc.errno(libc.get()));
                 return Optional.empty();
             }
-            return Optional.of(new ChildReaper(POSIXFactory.getNativePOSIX()));
         } catch (LinkageError | RuntimeException e) {
             Logger.warn("cannot become a child subreaper ({}); container exit codes will be unknown", e.toString());
             return Optional.empty();
         }
+        return Optional.of(new ChildReaper(libc.get()));
     }
 
     /**
@@ -106,7 +102,7 @@ public final class ChildReaper {
     /** Reaps {@code pid} if it has ended, completing {@code exit}; false while it runs. */
     private boolean ended(long pid, CompletableFuture<Integer> exit) {
         int[] status = new int[1];
-        int r = posix.waitpid(pid, status, WNOHANG);
+        int r = libc.waitpid(Math.toIntExact(pid), status, WNOHANG);
         if (r == pid) {
             exit.complete(status[0]);
             return true;
@@ -114,7 +110,7 @@ public final class ChildReaper {
         if (r == 0) {
             return false;
         }
-        int errno = posix.errno();
+        int errno = Libc.errno(libc);
         if (errno == EINTR) {
             return false;
         }

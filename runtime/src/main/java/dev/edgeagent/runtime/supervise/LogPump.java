@@ -7,14 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.OpenFlags;
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 import org.tinylog.Logger;
 
 /**
@@ -39,13 +37,8 @@ public final class LogPump implements AutoCloseable {
     private static final int EAGAIN = Errno.EAGAIN.intValue();
     private static final int EINTR = Errno.EINTR.intValue();
 
-    /** The libc call jnr-posix does not wrap. */
-    public interface LibC {
-        int poll(Pointer fds, long nfds, int timeout);
-    }
-
-    private final POSIX posix = POSIXFactory.getNativePOSIX();
-    private final LibC libc;
+    /** Empty where libc cannot be bound: then no pipe can be followed, and each app start says why. */
+    private final Optional<Libc.Calls> calls;
     private final LogRotator rotator;
     private final Map<String, Source> sources = new ConcurrentHashMap<>();
     /** The pump's thread while something is followed, else null; guarded by {@code this}. */
@@ -54,14 +47,7 @@ public final class LogPump implements AutoCloseable {
 
     private LogPump(LogRotator rotator) {
         this.rotator = rotator;
-        LibC loaded;
-        try {
-            loaded = LibraryLoader.create(LibC.class).load("c");
-        } catch (LinkageError | RuntimeException e) {
-            Logger.warn("poll(2) unavailable ({}); app logs are read every {} ms instead", e.toString(), IDLE_POLL_MS / 5);
-            loaded = null;
-        }
-        this.libc = loaded;
+        this.calls = Libc.calls();
     }
 
     /** A pump ready to follow pipes; its one thread, which reads every app's pipe, starts with the first. */
@@ -80,8 +66,9 @@ public final class LogPump implements AutoCloseable {
     public static void ensurePipe(Path pipe) throws IOException {
         Files.createDirectories(pipe.getParent());
         if (!Files.exists(pipe, LinkOption.NOFOLLOW_LINKS)) {
-            if (POSIXFactory.getNativePOSIX().mkfifo(pipe.toString(), 0600) != 0 && !Files.exists(pipe, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException("cannot make log pipe " + pipe);
+            Libc.Calls libc = needed(Libc.calls());
+            if (libc.mkfifo(pipe.toString(), 0600) != 0 && !Files.exists(pipe, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("cannot make log pipe " + pipe + ": errno " + Libc.errno(libc));
             }
         }
         BasicFileAttributes a = Files.readAttributes(pipe, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -95,22 +82,23 @@ public final class LogPump implements AutoCloseable {
         if (sources.containsKey(key)) {
             return;
         }
+        Libc.Calls libc = needed(calls);
         ensurePipe(pipe);
         int flags = OpenFlags.O_RDWR.intValue() | OpenFlags.O_NONBLOCK.intValue() | OpenFlags.O_CLOEXEC.intValue()
                 | OpenFlags.O_NOFOLLOW.intValue();
-        int fd = posix.open(pipe.toString(), flags, 0);
+        int fd = libc.open(pipe.toString(), flags, 0);
         if (fd < 0) {
-            throw new IOException("cannot open log pipe " + pipe + ": errno " + posix.errno());
+            throw new IOException("cannot open log pipe " + pipe + ": errno " + Libc.errno(libc));
         }
         LogRotator.LogFile file;
         try {
             file = rotator.open(log);
         } catch (IOException e) {
-            posix.close(fd);
+            libc.close(fd);
             throw e;
         }
-        if (sources.putIfAbsent(key, new Source(key, fd, file)) != null) {
-            posix.close(fd);
+        if (sources.putIfAbsent(key, new Source(key, fd, file, libc)) != null) {
+            libc.close(fd);
             file.close();
         }
         synchronized (this) {
@@ -134,6 +122,11 @@ public final class LogPump implements AutoCloseable {
         }
     }
 
+    private static Libc.Calls needed(Optional<Libc.Calls> calls) throws IOException {
+        return calls.orElseThrow(() -> new IOException("app logs need libc's mkfifo, open, read and poll, which jnr-ffi "
+                + "could not bind on this device (the agent's log says why)"));
+    }
+
     public boolean follows(String key) {
         return sources.containsKey(key);
     }
@@ -153,11 +146,7 @@ public final class LogPump implements AutoCloseable {
                 }
                 continue;
             }
-            if (libc == null) {
-                sleep(IDLE_POLL_MS / 5);
-                now.forEach(s -> drainLocked(s, buffer));
-                continue;
-            }
+            Libc.Calls libc = calls.orElseThrow(); // a pipe is followed only where libc is bound
             if (now.size() > capacity) {
                 capacity = Math.max(now.size(), 2 * capacity);
                 fds = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(libc), 8L * capacity);
@@ -191,9 +180,9 @@ public final class LogPump implements AutoCloseable {
     private void drain(Source s, byte[] buffer, long budget) {
         long moved = 0;
         while (moved < budget) {
-            int n = posix.read(s.fd, buffer, buffer.length);
+            int n = (int) s.libc.read(s.fd, buffer, buffer.length);
             if (n < 0) {
-                int errno = posix.errno();
+                int errno = Libc.errno(s.libc);
                 if (errno == EINTR) {
                     continue;
                 }
@@ -216,14 +205,6 @@ public final class LogPump implements AutoCloseable {
                 continue;
             }
             s.dropped = 0;
-        }
-    }
-
-    private static void sleep(int ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -252,22 +233,24 @@ public final class LogPump implements AutoCloseable {
         }
     }
 
-    private final class Source {
+    private static final class Source {
         final String key;
         final int fd;
         final LogRotator.LogFile file;
+        final Libc.Calls libc;
         long dropped;
         boolean closed;
 
-        Source(String key, int fd, LogRotator.LogFile file) {
+        Source(String key, int fd, LogRotator.LogFile file, Libc.Calls libc) {
             this.key = key;
             this.fd = fd;
             this.file = file;
+            this.libc = libc;
         }
 
         void close() {
             closed = true;
-            posix.close(fd);
+            libc.close(fd);
             try {
                 file.close();
             } catch (IOException e) {
