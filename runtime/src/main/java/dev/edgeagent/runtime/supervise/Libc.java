@@ -5,9 +5,11 @@ import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.types.mode_t;
 import jnr.ffi.types.pid_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
+import jnr.ffi.types.uintptr_t;
 import org.tinylog.Logger;
 
 /**
@@ -17,23 +19,24 @@ import org.tinylog.Logger;
  */
 public final class Libc {
     /**
-     * Declared as libc declares them; sizes and pids through jnr's types, so a 32-bit device binds them right. Public,
-     * as jnr's generated implementation (when its ASM back end is on) lives in a class loader of its own.
+     * Declared as libc declares them, widths through jnr's types so a 32-bit device binds them right (C's
+     * {@code unsigned long}, of prctl's arguments and poll's {@code nfds_t}, is pointer-wide on every Linux ABI).
+     * Public, as jnr's generated implementation (when its ASM back end is on) lives in a class loader of its own.
      */
     public interface Calls {
-        int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+        int prctl(int option, @uintptr_t long arg2, @uintptr_t long arg3, @uintptr_t long arg4, @uintptr_t long arg5);
 
-        int poll(Pointer fds, long nfds, int timeout);
+        int poll(Pointer fds, @uintptr_t long nfds, int timeout);
 
         @pid_t int waitpid(@pid_t int pid, @Out int[] status, int options);
 
-        int open(CharSequence path, int flags, int mode);
+        int open(CharSequence path, int flags, @mode_t int mode);
 
         @ssize_t long read(int fd, @Out byte[] buffer, @size_t long count);
 
         int close(int fd);
 
-        int mkfifo(CharSequence path, int mode);
+        int mkfifo(CharSequence path, @mode_t int mode);
     }
 
     private static final class Bound {

@@ -123,8 +123,8 @@ public final class LogPump implements AutoCloseable {
     }
 
     private static Libc.Calls needed(Optional<Libc.Calls> calls) throws IOException {
-        return calls.orElseThrow(() -> new IOException("app logs need libc's mkfifo, open, read and poll, which jnr-ffi "
-                + "could not bind on this device (the agent's log says why)"));
+        return calls.orElseThrow(() -> new IOException("app logs need libc's mkfifo, open, read and poll, which "
+                + "jnr-ffi could not bind on this device (the agent's log says why)"));
     }
 
     public boolean follows(String key) {

@@ -36,7 +36,8 @@ class LibcTest {
         Libc.Calls libc = libc();
         Path fifo = dir.resolve("p");
         assertEquals(0, libc.mkfifo(fifo.toString(), 0600));
-        assertTrue(Files.readAttributes(fifo, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther(), "a fifo");
+        assertTrue(Files.readAttributes(fifo, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther(),
+                "a fifo");
         int fd = libc.open(fifo.toString(), OpenFlags.O_RDWR.intValue() | OpenFlags.O_NONBLOCK.intValue(), 0);
         assertTrue(fd >= 0, "open: errno " + Libc.errno(libc));
         try {

@@ -109,7 +109,8 @@ class LogPumpTest {
     }
 
     private static long logsThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("logs") && t.isAlive()).count();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("logs") && t.isAlive()).count();
     }
 
     @Test
