@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.OpenFlags;
@@ -37,8 +36,6 @@ public final class LogPump implements AutoCloseable {
     private static final int EAGAIN = Errno.EAGAIN.intValue();
     private static final int EINTR = Errno.EINTR.intValue();
 
-    /** Empty where libc cannot be bound: then no pipe can be followed, and each app start says why. */
-    private final Optional<Libc.Calls> calls;
     private final LogRotator rotator;
     private final Map<String, Source> sources = new ConcurrentHashMap<>();
     /** The pump's thread while something is followed, else null; guarded by {@code this}. */
@@ -47,7 +44,6 @@ public final class LogPump implements AutoCloseable {
 
     private LogPump(LogRotator rotator) {
         this.rotator = rotator;
-        this.calls = Libc.calls();
     }
 
     /** A pump ready to follow pipes; its one thread, which reads every app's pipe, starts with the first. */
@@ -66,7 +62,7 @@ public final class LogPump implements AutoCloseable {
     public static void ensurePipe(Path pipe) throws IOException {
         Files.createDirectories(pipe.getParent());
         if (!Files.exists(pipe, LinkOption.NOFOLLOW_LINKS)) {
-            Libc.Calls libc = needed(Libc.calls());
+            Libc.Calls libc = needed();
             if (libc.mkfifo(pipe.toString(), 0600) != 0 && !Files.exists(pipe, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException("cannot make log pipe " + pipe + ": errno " + Libc.errno(libc));
             }
@@ -82,7 +78,7 @@ public final class LogPump implements AutoCloseable {
         if (sources.containsKey(key)) {
             return;
         }
-        Libc.Calls libc = needed(calls);
+        Libc.Calls libc = needed();
         ensurePipe(pipe);
         int flags = OpenFlags.O_RDWR.intValue() | OpenFlags.O_NONBLOCK.intValue() | OpenFlags.O_CLOEXEC.intValue()
                 | OpenFlags.O_NOFOLLOW.intValue();
@@ -122,8 +118,9 @@ public final class LogPump implements AutoCloseable {
         }
     }
 
-    private static Libc.Calls needed(Optional<Libc.Calls> calls) throws IOException {
-        return calls.orElseThrow(() -> new IOException("app logs need libc's mkfifo, open, read and poll, which "
+    /** Where libc cannot be bound no pipe can be followed, and each app start says why. */
+    private static Libc.Calls needed() throws IOException {
+        return Libc.calls().orElseThrow(() -> new IOException("app logs need libc's mkfifo, open, read and poll, which "
                 + "jnr-ffi could not bind on this device (the agent's log says why)"));
     }
 
@@ -146,7 +143,7 @@ public final class LogPump implements AutoCloseable {
                 }
                 continue;
             }
-            Libc.Calls libc = calls.orElseThrow(); // a pipe is followed only where libc is bound
+            Libc.Calls libc = Libc.calls().orElseThrow(); // a pipe is followed only where libc is bound
             if (now.size() > capacity) {
                 capacity = Math.max(now.size(), 2 * capacity);
                 fds = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(libc), 8L * capacity);
